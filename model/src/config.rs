@@ -1,0 +1,111 @@
+//! Machine configuration: the modeled hardware and the sysctl/sysfs knobs the model honours.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errno::Errno;
+use crate::ops::PAGE_SIZE;
+
+/// /sys/kernel/mm/transparent_hugepage/enabled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum ThpMode {
+    #[default]
+    Never,
+    Madvise,
+    Always,
+}
+
+impl ThpMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ThpMode::Never => "never",
+            ThpMode::Madvise => "madvise",
+            ThpMode::Always => "always",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<ThpMode> {
+        match s {
+            "never" => Some(ThpMode::Never),
+            "madvise" => Some(ThpMode::Madvise),
+            "always" => Some(ThpMode::Always),
+            _ => None,
+        }
+    }
+}
+
+/// Names of the historical kernel defects a machine can re-enable. None exist yet.
+pub const KNOWN_QUIRKS: &[&str] = &[];
+
+/// Most NUMA nodes a machine may have (MAX_NUMNODES on a default x86_64 config is larger, but
+/// 64 keeps node masks in one word).
+pub const MAX_NODES: u32 = 64;
+/// Largest modeled memory per node: 1 TiB.
+pub const MAX_NODE_BYTES: u64 = 1 << 40;
+/// Largest modeled swap: 1 TiB.
+pub const MAX_SWAP_BYTES: u64 = 1 << 40;
+
+/// Everything that fixes a machine at creation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineConfig {
+    /// Number of NUMA nodes, 1..=64.
+    pub nodes: u32,
+    /// Memory per node in bytes (a multiple of the page size).
+    pub node_bytes: u64,
+    /// Swap space in bytes (0 = no swap).
+    pub swap_bytes: u64,
+    /// Default RLIMIT_MEMLOCK of spawned processes, in bytes (Linux: 8 MiB).
+    pub memlock_bytes: u64,
+    /// THP mode; the THP behaviour itself arrives with the THP model.
+    pub thp: ThpMode,
+    /// Enabled quirks, by name (see [`KNOWN_QUIRKS`]).
+    pub quirks: Vec<String>,
+}
+
+impl Default for MachineConfig {
+    fn default() -> Self {
+        MachineConfig {
+            nodes: 1,
+            node_bytes: 1 << 30,
+            swap_bytes: 0,
+            memlock_bytes: 8 << 20,
+            thp: ThpMode::Never,
+            quirks: Vec::new(),
+        }
+    }
+}
+
+impl MachineConfig {
+    /// Checks every field; the machine refuses a config this rejects.
+    pub fn validate(&self) -> Result<(), Errno> {
+        let pages_ok = |b: u64| b % PAGE_SIZE == 0;
+        if self.nodes == 0 || self.nodes > MAX_NODES {
+            return Err(Errno::EINVAL);
+        }
+        if self.node_bytes < PAGE_SIZE * 16 || self.node_bytes > MAX_NODE_BYTES || !pages_ok(self.node_bytes) {
+            return Err(Errno::EINVAL);
+        }
+        if self.swap_bytes > MAX_SWAP_BYTES || !pages_ok(self.swap_bytes) {
+            return Err(Errno::EINVAL);
+        }
+        if self.quirks.iter().any(|q| !KNOWN_QUIRKS.contains(&q.as_str())) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(())
+    }
+
+    /// Page frames per node.
+    pub fn node_frames(&self) -> u64 {
+        self.node_bytes / PAGE_SIZE
+    }
+
+    /// Swap slots.
+    pub fn swap_slots(&self) -> u64 {
+        self.swap_bytes / PAGE_SIZE
+    }
+
+    /// Whether a named quirk is on.
+    pub fn quirk(&self, name: &str) -> bool {
+        self.quirks.iter().any(|q| q == name)
+    }
+}

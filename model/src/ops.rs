@@ -1,0 +1,301 @@
+//! The operation vocabulary: one enum for every syscall, fault and kernel action the model applies.
+//!
+//! Argument encodings follow the Linux UAPI (include/uapi/asm-generic/mman-common.h, mman.h,
+//! linux/memfd.h, linux/falloc.h) so that unknown bits reach the model and get Linux's errno.
+
+use serde::{Deserialize, Serialize};
+
+use crate::errno::Errno;
+
+/// A modeled process id.
+pub type Pid = u32;
+/// A file descriptor number inside one process.
+pub type Fd = i32;
+
+/// Size of a base page.
+pub const PAGE_SIZE: u64 = 4096;
+/// log2(PAGE_SIZE).
+pub const PAGE_SHIFT: u32 = 12;
+
+bitflags::bitflags! {
+    /// `PROT_*` bits of mmap(2) and mprotect(2). Unknown bits are kept so the model can reject them.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct Prot: u32 {
+        const READ = 0x1;
+        const WRITE = 0x2;
+        const EXEC = 0x4;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `MAP_*` flags of mmap(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MapFlags: u32 {
+        const SHARED = 0x01;
+        const PRIVATE = 0x02;
+        const FIXED = 0x10;
+        const ANONYMOUS = 0x20;
+        const GROWSDOWN = 0x0100;
+        const DENYWRITE = 0x0800;
+        const EXECUTABLE = 0x1000;
+        const LOCKED = 0x2000;
+        const NORESERVE = 0x4000;
+        const POPULATE = 0x8000;
+        const NONBLOCK = 0x10000;
+        const STACK = 0x20000;
+        const HUGETLB = 0x40000;
+        const SYNC = 0x80000;
+        const FIXED_NOREPLACE = 0x100000;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `MREMAP_*` flags of mremap(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MremapFlags: u32 {
+        const MAYMOVE = 1;
+        const FIXED = 2;
+        const DONTUNMAP = 4;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `MFD_*` flags of memfd_create(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MemfdFlags: u32 {
+        const CLOEXEC = 0x1;
+        const ALLOW_SEALING = 0x2;
+        const HUGETLB = 0x4;
+        const NOEXEC_SEAL = 0x8;
+        const EXEC = 0x10;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `FALLOC_FL_*` mode bits of fallocate(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct FallocMode: u32 {
+        const KEEP_SIZE = 0x01;
+        const PUNCH_HOLE = 0x02;
+        const COLLAPSE_RANGE = 0x08;
+        const ZERO_RANGE = 0x10;
+        const INSERT_RANGE = 0x20;
+        const UNSHARE_RANGE = 0x40;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// open(2) flags the model understands (`O_ACCMODE` values plus `O_CREAT`, `O_TRUNC`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct OpenFlags: u32 {
+        const WRONLY = 0o1;
+        const RDWR = 0o2;
+        const CREAT = 0o100;
+        const TRUNC = 0o1000;
+        const _ = !0;
+    }
+}
+
+/// madvise(2) advice, as the raw number so unknown values reach the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Advice(pub i32);
+
+macro_rules! advices {
+    ($($name:ident = $num:expr, $text:expr;)*) => {
+        impl Advice {
+            $(pub const $name: Advice = Advice($num);)*
+            /// Every advice value with a name, in numeric order.
+            pub const NAMED: &'static [(Advice, &'static str)] = &[$((Advice($num), $text)),*];
+        }
+    };
+}
+
+advices! {
+    NORMAL = 0, "normal";
+    RANDOM = 1, "random";
+    SEQUENTIAL = 2, "sequential";
+    WILLNEED = 3, "willneed";
+    DONTNEED = 4, "dontneed";
+    FREE = 8, "free";
+    REMOVE = 9, "remove";
+    DONTFORK = 10, "dontfork";
+    DOFORK = 11, "dofork";
+    MERGEABLE = 12, "mergeable";
+    UNMERGEABLE = 13, "unmergeable";
+    HUGEPAGE = 14, "hugepage";
+    NOHUGEPAGE = 15, "nohugepage";
+    DONTDUMP = 16, "dontdump";
+    DODUMP = 17, "dodump";
+    WIPEONFORK = 18, "wipeonfork";
+    KEEPONFORK = 19, "keeponfork";
+    COLD = 20, "cold";
+    PAGEOUT = 21, "pageout";
+    POPULATE_READ = 22, "populate_read";
+    POPULATE_WRITE = 23, "populate_write";
+    DONTNEED_LOCKED = 24, "dontneed_locked";
+    COLLAPSE = 25, "collapse";
+}
+
+impl Advice {
+    /// The script name of this advice, if it has one.
+    pub fn name(self) -> Option<&'static str> {
+        Self::NAMED.iter().find(|(a, _)| *a == self).map(|(_, n)| *n)
+    }
+
+    /// Looks an advice up by its script name.
+    pub fn from_name(name: &str) -> Option<Advice> {
+        Self::NAMED.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+    }
+}
+
+/// How a `touch` faults pages in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// One operation applied to a machine.
+///
+/// Syscall-like operations return an [`Errno`] on failure; access operations report a signal in
+/// their [`Outcome`] instead (the modeled process survives it, as if it had a handler).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Op {
+    /// A new process with an empty mm. Returns [`Outcome::Pid`].
+    Spawn,
+    /// fork(2). Returns the child's [`Outcome::Pid`].
+    Fork { pid: Pid },
+    /// exit(2): every VMA is zapped and every fd closed.
+    Exit { pid: Pid },
+    /// mmap(2). Returns [`Outcome::Addr`].
+    Mmap { pid: Pid, addr: u64, len: u64, prot: Prot, flags: MapFlags, fd: Fd, offset: u64 },
+    /// munmap(2).
+    Munmap { pid: Pid, addr: u64, len: u64 },
+    /// mprotect(2).
+    Mprotect { pid: Pid, addr: u64, len: u64, prot: Prot },
+    /// mremap(2). Returns [`Outcome::Addr`].
+    Mremap { pid: Pid, old_addr: u64, old_len: u64, new_len: u64, flags: MremapFlags, new_addr: u64 },
+    /// madvise(2).
+    Madvise { pid: Pid, addr: u64, len: u64, advice: Advice },
+    /// A load from one page. Returns [`Outcome::Value`] or [`Outcome::Signal`].
+    Read { pid: Pid, addr: u64 },
+    /// A store of a whole-page value. Returns [`Outcome::Done`] or [`Outcome::Signal`].
+    Write { pid: Pid, addr: u64, value: u64 },
+    /// Faults every page of a range in, as loads or stores (stores keep the page's value).
+    Touch { pid: Pid, addr: u64, len: u64, access: Access },
+    /// memfd_create(2). Returns [`Outcome::Fd`].
+    MemfdCreate { pid: Pid, name: String, flags: MemfdFlags },
+    /// open(2) of a regular disk-backed file. Returns [`Outcome::Fd`].
+    Open { pid: Pid, path: String, flags: OpenFlags },
+    /// pwrite(2) of one page value at a page-aligned offset (through the page cache).
+    Pwrite { pid: Pid, fd: Fd, offset: u64, value: u64 },
+    /// pread(2) of one page value at a page-aligned offset. Returns [`Outcome::Value`].
+    Pread { pid: Pid, fd: Fd, offset: u64 },
+    /// ftruncate(2).
+    Ftruncate { pid: Pid, fd: Fd, len: u64 },
+    /// fallocate(2).
+    Fallocate { pid: Pid, fd: Fd, mode: FallocMode, offset: u64, len: u64 },
+    /// close(2).
+    Close { pid: Pid, fd: Fd },
+}
+
+impl Op {
+    /// The operation's name as scripts write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Spawn => "spawn",
+            Op::Fork { .. } => "fork",
+            Op::Exit { .. } => "exit",
+            Op::Mmap { .. } => "mmap",
+            Op::Munmap { .. } => "munmap",
+            Op::Mprotect { .. } => "mprotect",
+            Op::Mremap { .. } => "mremap",
+            Op::Madvise { .. } => "madvise",
+            Op::Read { .. } => "read",
+            Op::Write { .. } => "write",
+            Op::Touch { .. } => "touch",
+            Op::MemfdCreate { .. } => "memfd_create",
+            Op::Open { .. } => "open",
+            Op::Pwrite { .. } => "pwrite",
+            Op::Pread { .. } => "pread",
+            Op::Ftruncate { .. } => "ftruncate",
+            Op::Fallocate { .. } => "fallocate",
+            Op::Close { .. } => "close",
+        }
+    }
+
+    /// The process the operation acts in, if any.
+    pub fn pid(&self) -> Option<Pid> {
+        match *self {
+            Op::Spawn => None,
+            Op::Fork { pid }
+            | Op::Exit { pid }
+            | Op::Mmap { pid, .. }
+            | Op::Munmap { pid, .. }
+            | Op::Mprotect { pid, .. }
+            | Op::Mremap { pid, .. }
+            | Op::Madvise { pid, .. }
+            | Op::Read { pid, .. }
+            | Op::Write { pid, .. }
+            | Op::Touch { pid, .. }
+            | Op::MemfdCreate { pid, .. }
+            | Op::Open { pid, .. }
+            | Op::Pwrite { pid, .. }
+            | Op::Pread { pid, .. }
+            | Op::Ftruncate { pid, .. }
+            | Op::Fallocate { pid, .. }
+            | Op::Close { pid, .. } => Some(pid),
+        }
+    }
+}
+
+/// A signal delivered to a process by a modeled access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Signal {
+    /// SIGSEGV with SEGV_MAPERR: no VMA covers the address.
+    SegvMaperr,
+    /// SIGSEGV with SEGV_ACCERR: the VMA's protection forbids the access.
+    SegvAccerr,
+    /// SIGBUS with BUS_ADRERR: the page lies beyond the end of the mapped file.
+    Bus,
+}
+
+impl Signal {
+    /// The signal's name as scripts write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::SegvMaperr => "SIGSEGV",
+            Signal::SegvAccerr => "SIGSEGV(ACCERR)",
+            Signal::Bus => "SIGBUS",
+        }
+    }
+}
+
+/// What a successful operation returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    /// Returned 0.
+    Done,
+    /// A process id (spawn, fork).
+    Pid(Pid),
+    /// An address (mmap, mremap).
+    Addr(u64),
+    /// A file descriptor (memfd_create, open).
+    Fd(Fd),
+    /// A page's value (read, pread).
+    Value(u64),
+    /// The access raised a signal.
+    Signal(Signal),
+}
+
+/// The result of applying one operation.
+pub type OpResult = Result<Outcome, Errno>;

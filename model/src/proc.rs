@@ -1,0 +1,1 @@
+//! Linux text renderers for the /proc views.

@@ -1,0 +1,1 @@
+//! The .mms scenario format.
