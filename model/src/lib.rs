@@ -3,14 +3,30 @@
 //! [`Machine::apply`] applies one [`Op`] and returns what Linux would return; the /proc views
 //! ([`Machine::smaps`], [`Machine::status`], [`Machine::meminfo`], ...) report what Linux would
 //! report; [`Machine::check_invariants`] recounts everything from first principles.
+//!
+//! Modules are named after the kernel files whose behaviour they model.
 
 pub mod config;
 pub mod errno;
+mod filemap;
+mod fork;
+mod invariants;
 pub mod machine;
+mod madvise;
+mod memory;
+mod mm_types;
+mod mmap;
+mod mprotect;
+mod mremap;
 pub mod ops;
+mod page_alloc;
 pub mod proc;
 pub mod script;
+mod shmem;
+mod task_mmu;
 pub mod views;
+mod vma;
+pub mod vmstat;
 
 pub use config::{MachineConfig, ThpMode};
 pub use errno::Errno;

@@ -1,33 +1,128 @@
-//! The machine: NUMA nodes of page frames, files, processes, and the apply loop.
+//! The machine: NUMA nodes of page frames, files, processes, and the apply loop that dispatches
+//! each [`Op`] to the module modeling its kernel path.
+
+use std::collections::BTreeMap;
 
 use crate::config::MachineConfig;
 use crate::errno::Errno;
-use crate::ops::{Op, OpResult, Pid};
-use crate::views::*;
+use crate::filemap::Inode;
+use crate::mm_types::{AnonVmaId, FileId, Mm, Process};
+use crate::ops::{Op, OpResult, Outcome, Pid};
+use crate::page_alloc::Frames;
+use crate::vmstat::Stats;
+
+/// Highest pid before allocation wraps (`pid_max` default on 64-bit hosts).
+pub const PID_MAX: Pid = 4_194_304;
+
+/// Everything below the processes: frames, inodes and counters. Split from [`Machine`] so that
+/// kernel paths can borrow one mm and the rest of the machine at the same time.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    pub frames: Frames,
+    pub files: BTreeMap<FileId, Inode>,
+    pub paths: BTreeMap<String, FileId>,
+    pub stats: Stats,
+    pub next_file: FileId,
+    pub next_anon_vma: AnonVmaId,
+}
+
+impl Kernel {
+    /// `anon_vma_prepare`: a fresh anon_vma identity.
+    pub fn new_anon_vma(&mut self) -> AnonVmaId {
+        self.next_anon_vma += 1;
+        self.next_anon_vma
+    }
+}
 
 /// One modeled machine.
 #[derive(Clone, Debug)]
 pub struct Machine {
-    config: MachineConfig,
+    pub(crate) config: MachineConfig,
+    pub(crate) procs: BTreeMap<Pid, Process>,
+    pub(crate) k: Kernel,
+    next_pid: Pid,
 }
 
 impl Machine {
+    /// A machine with no processes and no files.
     pub fn new(config: MachineConfig) -> Result<Machine, Errno> {
         config.validate()?;
-        Ok(Machine { config })
+        let frames = Frames::new(config.nodes, config.node_frames());
+        let stats = Stats::new(config.nodes, config.node_frames());
+        let k = Kernel {
+            frames,
+            files: BTreeMap::new(),
+            paths: BTreeMap::new(),
+            stats,
+            next_file: 0,
+            next_anon_vma: 0,
+        };
+        Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
-    pub fn config(&self) -> &MachineConfig { &self.config }
-    pub fn apply(&mut self, _op: &Op) -> OpResult { Err(Errno::EINVAL) }
-    pub fn pids(&self) -> Vec<Pid> { Vec::new() }
-    pub fn maps(&self, _pid: Pid) -> Result<Vec<MapsEntry>, Errno> { Err(Errno::ESRCH) }
-    pub fn smaps(&self, _pid: Pid) -> Result<Vec<SmapsEntry>, Errno> { Err(Errno::ESRCH) }
-    pub fn smaps_rollup(&self, _pid: Pid) -> Result<SmapsRollup, Errno> { Err(Errno::ESRCH) }
-    pub fn status(&self, _pid: Pid) -> Result<Status, Errno> { Err(Errno::ESRCH) }
-    pub fn pagemap(&self, _pid: Pid, _addr: u64, _pages: u64) -> Result<Vec<PagemapEntry>, Errno> { Err(Errno::ESRCH) }
-    pub fn peek(&self, _pid: Pid, _addr: u64) -> Result<u64, Errno> { Err(Errno::ESRCH) }
-    pub fn meminfo(&self) -> Meminfo { Meminfo::default() }
-    pub fn node_meminfo(&self, _nid: u32) -> Result<Meminfo, Errno> { Err(Errno::EINVAL) }
-    pub fn vmstat(&self) -> Vmstat { Vmstat::default() }
-    pub fn kpage(&self, pfn: u64) -> Kpage { Kpage { pfn, ..Default::default() } }
-    pub fn check_invariants(&self) -> Vec<Violation> { Vec::new() }
+
+    pub fn config(&self) -> &MachineConfig {
+        &self.config
+    }
+
+    /// Live pids, ascending.
+    pub fn pids(&self) -> Vec<Pid> {
+        self.procs.keys().copied().collect()
+    }
+
+    /// Applies one operation.
+    pub fn apply(&mut self, op: &Op) -> OpResult {
+        match *op {
+            Op::Spawn => self.spawn(0).map(Outcome::Pid),
+            Op::Fork { pid } => self.sys_fork(pid),
+            Op::Exit { pid } => self.sys_exit(pid),
+            Op::Mmap { pid, addr, len, prot, flags, fd, offset } => {
+                self.sys_mmap(pid, addr, len, prot, flags, fd, offset)
+            }
+            Op::Munmap { pid, addr, len } => self.sys_munmap(pid, addr, len),
+            Op::Mprotect { pid, addr, len, prot } => self.sys_mprotect(pid, addr, len, prot),
+            Op::Mremap { pid, old_addr, old_len, new_len, flags, new_addr } => {
+                self.sys_mremap(pid, old_addr, old_len, new_len, flags, new_addr)
+            }
+            Op::Madvise { pid, addr, len, advice } => self.sys_madvise(pid, addr, len, advice),
+            Op::Read { pid, addr } => self.access_read(pid, addr),
+            Op::Write { pid, addr, value } => self.access_write(pid, addr, value),
+            Op::Touch { pid, addr, len, access } => self.access_touch(pid, addr, len, access),
+            Op::MemfdCreate { pid, ref name, flags } => self.sys_memfd_create(pid, name, flags),
+            Op::Open { pid, ref path, flags } => self.sys_open(pid, path, flags),
+            Op::Pwrite { pid, fd, offset, value } => self.sys_pwrite(pid, fd, offset, value),
+            Op::Pread { pid, fd, offset } => self.sys_pread(pid, fd, offset),
+            Op::Ftruncate { pid, fd, len } => self.sys_ftruncate(pid, fd, len),
+            Op::Fallocate { pid, fd, mode, offset, len } => self.sys_fallocate(pid, fd, mode, offset, len),
+            Op::Close { pid, fd } => self.sys_close(pid, fd),
+        }
+    }
+
+    /// Creates a process with an empty mm (`ppid` 0 for spawned processes).
+    pub(crate) fn spawn(&mut self, ppid: Pid) -> Result<Pid, Errno> {
+        let pid = (0..PID_MAX)
+            .map(|i| (self.next_pid - 1 + i) % (PID_MAX - 1) + 1)
+            .find(|p| !self.procs.contains_key(p))
+            .ok_or(Errno::EAGAIN)?;
+        self.next_pid = pid % (PID_MAX - 1) + 1;
+        self.procs.insert(pid, Process { ppid, mm: Mm::default(), fds: BTreeMap::new() });
+        Ok(pid)
+    }
+
+    pub(crate) fn proc_mut(&mut self, pid: Pid) -> Result<&mut Process, Errno> {
+        self.procs.get_mut(&pid).ok_or(Errno::ESRCH)
+    }
+
+    pub(crate) fn proc(&self, pid: Pid) -> Result<&Process, Errno> {
+        self.procs.get(&pid).ok_or(Errno::ESRCH)
+    }
+
+    /// Host bytes this machine's state occupies (frames, page tables, VMAs), for the benchmarks.
+    pub fn host_bytes(&self) -> usize {
+        let procs: usize = self
+            .procs
+            .values()
+            .map(|p| p.mm.pt.host_bytes() + p.mm.vmas.len() * (size_of::<crate::mm_types::Vma>() + 32))
+            .sum();
+        size_of::<Machine>() + self.k.frames.host_bytes() + procs
+    }
 }

@@ -1,0 +1,88 @@
+//! fork and exit (kernel/fork.c `dup_mmap`, mm/memory.c `copy_page_range`,
+//! `vma_needs_copy`, `copy_present_pte`; kernel/exit.c `do_exit` → mm/mmap.c `exit_mmap`).
+
+use crate::errno::Errno;
+use crate::machine::Machine;
+use crate::memory::mm_counter;
+use crate::mm_types::{Mm, Vma, VmFlags};
+use crate::ops::{OpResult, Outcome, Pid};
+use crate::page_alloc::{PageFlags, ZERO_PFN};
+
+impl Machine {
+    /// fork(2).
+    pub(crate) fn sys_fork(&mut self, pid: Pid) -> OpResult {
+        let parent = self.proc(pid)?;
+        let fds = parent.fds.clone();
+        let child = self.spawn(pid)?;
+        let mut mm = Mm::default();
+        let vmas: Vec<Vma> = self.proc(pid)?.mm.vmas.values().cloned().collect();
+        for v in vmas.into_iter().filter(|v| !v.flags.contains(VmFlags::DONTCOPY)) {
+            self.dup_vma(pid, &mut mm, v);
+        }
+        mm.hiwater_vm = mm.total_vm;
+        mm.hiwater_rss = mm.rss_pages();
+        for of in fds.values() {
+            self.k.inode_mut(of.file).open_count += 1;
+        }
+        let c = self.procs.get_mut(&child).expect("child");
+        c.mm = mm;
+        c.fds = fds;
+        Ok(Outcome::Pid(child))
+    }
+
+    /// Copies one VMA into the child, with its page tables when `vma_needs_copy`.
+    fn dup_vma(&mut self, parent: Pid, child: &mut Mm, v: Vma) {
+        let wipe = v.flags.contains(VmFlags::WIPEONFORK);
+        let mut cv = v.clone();
+        cv.flags -= VmFlags::LOCKED | VmFlags::LOCKONFAULT;
+        // anon_vma_fork: the child gets its own anon_vma chained to the parent's.
+        cv.anon_vma = if wipe { None } else { v.anon_vma.map(|_| self.k.new_anon_vma()) };
+        cv.anon_chain_forked = cv.anon_vma.is_some();
+        if let Some(f) = v.file {
+            self.k.inode_mut(f).map_count += 1;
+        }
+        child.total_vm += v.pages();
+        child.vmas.insert(cv.start, cv);
+        if wipe || v.anon_vma.is_none() {
+            return;
+        }
+        let pmm = &mut self.procs.get_mut(&parent).expect("parent").mm;
+        for (addr, pte) in pmm.pt.range(v.start, v.end) {
+            if !pte.is_present() {
+                continue;
+            }
+            let mut cpte = pte.with_young(false);
+            if pte.pfn() != ZERO_PFN {
+                let pfn = pte.pfn();
+                let f = self.k.frames.frame_mut(pfn);
+                f.flags -= PageFlags::ANON_EXCLUSIVE;
+                let counter = mm_counter(f);
+                self.k.rmap_add(pfn);
+                child.rss[counter as usize] += 1;
+                if v.flags.is_cow() && pte.writable() {
+                    pmm.pt.set(addr, pte.with_write(false));
+                    cpte = cpte.with_write(false);
+                }
+            }
+            self.k.set_pte(child, addr, cpte);
+        }
+    }
+
+    /// exit(2): every VMA is zapped and every fd closed; the process is gone.
+    pub(crate) fn sys_exit(&mut self, pid: Pid) -> OpResult {
+        self.proc(pid)?;
+        let starts: Vec<u64> = self.proc(pid)?.mm.vmas.keys().copied().collect();
+        for s in starts {
+            self.remove_vma(pid, s);
+        }
+        let fds: Vec<i32> = self.proc(pid)?.fds.keys().copied().collect();
+        for fd in fds {
+            self.sys_close(pid, fd)?;
+        }
+        self.procs.remove(&pid).ok_or(Errno::ESRCH)?;
+        for p in self.procs.values_mut().filter(|p| p.ppid == pid) {
+            p.ppid = 1;
+        }
+        Ok(Outcome::Done)
+    }
+}

@@ -1,0 +1,230 @@
+//! The invariant checker: recounts everything from page tables, frames and page caches and
+//! compares it with the counters kept incrementally (mm/debug.c `dump_mm`, the "Bad rss-counter
+//! state" check of kernel/fork.c `check_mm`, mm/page_alloc.c `bad_page`, `validate_mm`).
+
+use std::collections::BTreeMap;
+
+use crate::filemap::{FileKind, lru_item};
+use crate::machine::Machine;
+use crate::memory::mm_counter;
+use crate::mm_types::{Mm, RssKind, VmFlags};
+use crate::ops::{PAGE_SIZE, Pid};
+use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
+use crate::vma::can_merge;
+use crate::views::Violation;
+use crate::vmstat::NodeStat;
+
+struct Report(Vec<Violation>);
+
+impl Report {
+    fn check(&mut self, ok: bool, invariant: &str, detail: impl FnOnce() -> String) {
+        if !ok {
+            self.0.push(Violation { invariant: invariant.to_string(), detail: detail() });
+        }
+    }
+}
+
+impl Machine {
+    /// Every invariant violation in the machine's current state (empty when all hold).
+    pub fn check_invariants(&self) -> Vec<Violation> {
+        let mut r = Report(Vec::new());
+        let mut mapcounts: BTreeMap<Pfn, u32> = BTreeMap::new();
+        let mut pt_pages = 0i64;
+        for (&pid, p) in &self.procs {
+            self.check_vmas(&mut r, pid, &p.mm);
+            self.check_ptes(&mut r, pid, &p.mm, &mut mapcounts);
+            pt_pages += p.mm.pt.table_count() as i64;
+        }
+        self.check_frames(&mut r, &mapcounts);
+        self.check_files(&mut r);
+        self.check_node_stats(&mut r, pt_pages);
+        self.check_teardown(&mut r);
+        r.0
+    }
+
+    fn check_vmas(&self, r: &mut Report, pid: Pid, mm: &Mm) {
+        let mut prev: Option<&crate::mm_types::Vma> = None;
+        let (mut total, mut locked) = (0, 0);
+        for (&key, v) in &mm.vmas {
+            let at = || format!("pid {pid} vma {:#x}-{:#x}", v.start, v.end);
+            r.check(key == v.start && v.start < v.end, "vma-bounds", at);
+            r.check(v.start % PAGE_SIZE == 0 && v.end % PAGE_SIZE == 0, "vma-aligned", at);
+            r.check(
+                !v.flags.contains(VmFlags::LOCKONFAULT) || v.flags.contains(VmFlags::LOCKED),
+                "lockonfault-without-locked",
+                at,
+            );
+            r.check(!v.flags.contains(VmFlags::HUGEPAGE | VmFlags::NOHUGEPAGE), "hugepage-and-nohugepage", at);
+            r.check(v.file.is_none_or(|f| self.k.files.contains_key(&f)), "vma-file", at);
+            r.check(!(v.is_shared() && v.anon_vma.is_some()), "shared-vma-anon_vma", at);
+            if let Some(p) = prev {
+                r.check(p.end <= v.start, "vma-overlap", at);
+                r.check(!(can_merge(p, v, false) && can_merge(p, v, true)), "vma-unmerged", || {
+                    format!("pid {pid}: {:#x}-{:#x} and {:#x}-{:#x} could be one VMA", p.start, p.end, v.start, v.end)
+                });
+            }
+            total += v.pages();
+            if v.flags.contains(VmFlags::LOCKED) {
+                locked += v.pages();
+            }
+            prev = Some(v);
+        }
+        r.check(mm.total_vm == total, "total_vm", || format!("pid {pid}: total_vm {} != {total}", mm.total_vm));
+        r.check(mm.locked_vm == locked, "locked_vm", || format!("pid {pid}: locked_vm {} != {locked}", mm.locked_vm));
+    }
+
+    fn check_ptes(&self, r: &mut Report, pid: Pid, mm: &Mm, mapcounts: &mut BTreeMap<Pfn, u32>) {
+        let mut rss = [0i64; 4];
+        for (addr, pte) in mm.pt.range(0, u64::MAX) {
+            let at = || format!("pid {pid} addr {addr:#x}");
+            let Some(v) = mm.vma_at(addr) else {
+                r.check(false, "pte-outside-vma", at);
+                continue;
+            };
+            if pte.is_swap() {
+                rss[RssKind::SwapEnts as usize] += 1;
+                continue;
+            }
+            if pte.pfn() == ZERO_PFN {
+                r.check(!pte.writable(), "zero-page-writable", at);
+                r.check(v.file.is_none() && !v.is_shared(), "zero-page-in-file-vma", at);
+                continue;
+            }
+            let Some(f) = self.k.frames.get(pte.pfn()).filter(|f| !f.is_free()) else {
+                r.check(false, "pte-to-free-frame", || format!("{} pfn {:#x}", at(), pte.pfn()));
+                continue;
+            };
+            *mapcounts.entry(pte.pfn()).or_default() += 1;
+            rss[mm_counter(f) as usize] += 1;
+            r.check(!pte.writable() || v.flags.contains(VmFlags::WRITE), "writable-pte-in-readonly-vma", at);
+            if f.is_anon() {
+                r.check(!v.is_shared(), "anon-page-in-shared-vma", at);
+                r.check(v.anon_vma.is_some(), "anon-page-without-anon_vma", at);
+            } else {
+                let expected = v.file.map(|file| (file, v.pgoff_at(addr)));
+                r.check(expected == Some((f.owner, f.index)), "pte-outside-object", || {
+                    format!("{}: maps file {} page {} but the VMA maps {expected:?}", at(), f.owner, f.index)
+                });
+            }
+        }
+        r.check(rss == mm.rss, "rss-counter", || format!("pid {pid}: counters {:?} != recount {rss:?}", mm.rss));
+    }
+
+    fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, u32>) {
+        let mut cached: BTreeMap<Pfn, u32> = BTreeMap::new();
+        for inode in self.k.files.values() {
+            for &pfn in inode.cache.values() {
+                *cached.entry(pfn).or_default() += 1;
+            }
+        }
+        for (pfn, f) in self.k.frames.iter() {
+            let at = || format!("pfn {pfn:#x}");
+            if f.is_free() {
+                r.check(*f == Frame::default(), "free-frame-state", at);
+                r.check(!mapcounts.contains_key(&pfn) && !cached.contains_key(&pfn), "free-frame-in-use", at);
+                continue;
+            }
+            let maps = mapcounts.get(&pfn).copied().unwrap_or(0);
+            let in_cache = cached.get(&pfn).copied().unwrap_or(0);
+            r.check(f.mapcount == maps, "mapcount", || format!("{}: mapcount {} != {maps} PTEs", at(), f.mapcount));
+            r.check(in_cache <= 1, "frame-in-two-caches", at);
+            r.check(f.refcount == maps + in_cache, "refcount", || {
+                format!("{}: refcount {} != {maps} mappings + {in_cache} cache", at(), f.refcount)
+            });
+            r.check(f.is_anon() != (in_cache == 1), "anon-xor-cache", at);
+            r.check(f.flags.contains(PageFlags::LRU), "frame-off-lru", at);
+        }
+    }
+
+    fn check_files(&self, r: &mut Report) {
+        let mut opens: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut maps: BTreeMap<u32, u32> = BTreeMap::new();
+        for p in self.procs.values() {
+            for of in p.fds.values() {
+                *opens.entry(of.file).or_default() += 1;
+            }
+            for v in p.mm.vmas.values() {
+                if let Some(f) = v.file {
+                    *maps.entry(f).or_default() += 1;
+                }
+            }
+        }
+        for (&id, inode) in &self.k.files {
+            let at = || format!("inode {id}");
+            let (o, m) = (opens.get(&id).copied().unwrap_or(0), maps.get(&id).copied().unwrap_or(0));
+            r.check(inode.open_count == o, "inode-open-count", || format!("{}: {} != {o}", at(), inode.open_count));
+            r.check(inode.map_count == m, "inode-map-count", || format!("{}: {} != {m}", at(), inode.map_count));
+            let persistent = matches!(inode.kind, FileKind::Regular { .. }) && !inode.unlinked;
+            r.check(persistent || o + m > 0, "inode-leak", at);
+            let size_pages = inode.size_pages();
+            for (&index, &pfn) in &inode.cache {
+                let f = self.k.frames.get(pfn).copied().unwrap_or_default();
+                r.check(f.owner == id && f.index == index && !f.is_anon() && !f.is_free(), "cache-entry", || {
+                    format!("{}: index {index} -> pfn {pfn:#x}", at())
+                });
+                r.check(index < size_pages, "cache-beyond-eof", || format!("{}: index {index}", at()));
+                r.check(f.is_shmem() == inode.is_shmem(), "cache-page-kind", at);
+            }
+        }
+    }
+
+    fn check_node_stats(&self, r: &mut Report, pt_pages: i64) {
+        let nodes = self.config.nodes;
+        let mut want = vec![[0i64; NodeStat::COUNT]; nodes as usize];
+        for (_, f) in self.k.frames.iter().filter(|(_, f)| !f.is_free()) {
+            let n = &mut want[f.nid as usize];
+            let mut add = |i: NodeStat| n[i as usize] += 1;
+            if f.mapcount > 0 {
+                add(if f.is_anon() { NodeStat::AnonMapped } else { NodeStat::FileMapped });
+            }
+            if !f.is_anon() {
+                add(NodeStat::FilePages);
+                if f.is_shmem() {
+                    add(NodeStat::Shmem);
+                } else if f.flags.contains(PageFlags::DIRTY) {
+                    add(NodeStat::Dirty);
+                }
+            }
+            if f.flags.contains(PageFlags::LRU) {
+                add(lru_item(f.flags));
+            }
+        }
+        for nid in 0..nodes {
+            let n = &mut want[nid as usize];
+            n[NodeStat::FreePages as usize] = (self.config.node_frames() - self.k.frames.used_on(nid)) as i64;
+            if nid == 0 {
+                n[NodeStat::PageTablePages as usize] = pt_pages;
+            }
+            for &item in NodeStat::ALL {
+                let (have, want) = (self.k.stats.node(nid, item), n[item as usize]);
+                r.check(have == want, "node-stat", || format!("node {nid} {}: {have} != recount {want}", item.name()));
+            }
+        }
+    }
+
+    /// With no process and no file left, everything must be back to zero and every frame free.
+    fn check_teardown(&self, r: &mut Report) {
+        if !self.procs.is_empty() || !self.k.files.is_empty() {
+            return;
+        }
+        for (pfn, f) in self.k.frames.iter() {
+            r.check(f.is_free(), "teardown-frame-leak", || format!("pfn {pfn:#x} still in use: {f:?}"));
+        }
+    }
+
+    /// Exits every process and truncates and forgets every file, as a fuzz teardown does.
+    pub fn teardown(&mut self) {
+        for pid in self.pids() {
+            let _ = self.apply(&crate::ops::Op::Exit { pid });
+        }
+        let ids: Vec<u32> = self.k.files.keys().copied().collect();
+        for id in ids {
+            self.truncate_inode(id, 0);
+            if let Some(inode) = self.k.files.get_mut(&id) {
+                inode.unlinked = true;
+            }
+            self.k.maybe_free_inode(id);
+        }
+        self.k.paths.clear();
+    }
+}

@@ -1,0 +1,268 @@
+//! madvise (mm/madvise.c `do_madvise`, `madvise_walk_vmas`, `madvise_vma_behavior`,
+//! `madvise_update_vma`, `madvise_dontneed_free`, `madvise_free_pte_range`,
+//! `madvise_cold_or_pageout_pte_range`, `madvise_remove`, `madvise_populate`,
+//! `madvise_willneed`; mm/vmscan.c `reclaim_pages` as far as it applies without swap).
+
+use crate::errno::Errno;
+use crate::machine::Machine;
+use crate::memory::mm_counter;
+use crate::mm_types::{Pte, Vma, VmFlags};
+use crate::mmap::page_align;
+use crate::ops::{Advice, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
+use crate::page_alloc::{PageFlags, ZERO_PFN};
+use crate::vmstat::Event;
+
+fn behavior_valid(a: Advice) -> bool {
+    Advice::NAMED.iter().any(|(n, _)| *n == a)
+}
+
+impl Machine {
+    /// madvise(2).
+    pub(crate) fn sys_madvise(&mut self, pid: Pid, start: u64, len_in: u64, advice: Advice) -> OpResult {
+        self.proc(pid)?;
+        if !behavior_valid(advice) {
+            return Err(Errno::EINVAL);
+        }
+        if start % PAGE_SIZE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let len = page_align(len_in).ok_or(Errno::EINVAL)?;
+        let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+        if end == start {
+            return Ok(Outcome::Done);
+        }
+        if advice == Advice::POPULATE_READ || advice == Advice::POPULATE_WRITE {
+            return self.madvise_populate(pid, start, end, advice == Advice::POPULATE_WRITE);
+        }
+        self.madvise_walk(pid, start, end, advice)
+    }
+
+    /// `madvise_walk_vmas`: applies the advice to each VMA piece; holes give ENOMEM at the end.
+    fn madvise_walk(&mut self, pid: Pid, mut start: u64, end: u64, advice: Advice) -> OpResult {
+        let mut unmapped = false;
+        loop {
+            let mm = &self.proc(pid)?.mm;
+            let vma = match mm.vma_at(start) {
+                Some(v) => v.clone(),
+                None => match mm.vmas.range(start..).next() {
+                    Some((_, v)) if v.start < end => {
+                        unmapped = true;
+                        v.clone()
+                    }
+                    Some(_) => {
+                        unmapped = true;
+                        break;
+                    }
+                    None => return Err(Errno::ENOMEM),
+                },
+            };
+            start = start.max(vma.start);
+            let tmp = vma.end.min(end);
+            self.madvise_vma(pid, &vma, start, tmp, advice)?;
+            start = tmp;
+            if start >= end {
+                break;
+            }
+        }
+        if unmapped { Err(Errno::ENOMEM) } else { Ok(Outcome::Done) }
+    }
+
+    fn madvise_vma(&mut self, pid: Pid, vma: &Vma, start: u64, end: u64, advice: Advice) -> Result<(), Errno> {
+        let flags = vma.flags;
+        let set = |add: VmFlags, clear: VmFlags| (flags - clear) | add;
+        let new_flags = match advice {
+            Advice::NORMAL => set(VmFlags::empty(), VmFlags::SEQ_READ | VmFlags::RAND_READ),
+            Advice::RANDOM => set(VmFlags::RAND_READ, VmFlags::SEQ_READ),
+            Advice::SEQUENTIAL => set(VmFlags::SEQ_READ, VmFlags::RAND_READ),
+            Advice::DONTFORK => set(VmFlags::DONTCOPY, VmFlags::empty()),
+            Advice::DOFORK => {
+                if flags.contains(VmFlags::IO) {
+                    return Err(Errno::EINVAL);
+                }
+                set(VmFlags::empty(), VmFlags::DONTCOPY)
+            }
+            Advice::WIPEONFORK => {
+                if vma.file.is_some() || flags.contains(VmFlags::SHARED) {
+                    return Err(Errno::EINVAL);
+                }
+                set(VmFlags::WIPEONFORK, VmFlags::empty())
+            }
+            Advice::KEEPONFORK => set(VmFlags::empty(), VmFlags::WIPEONFORK),
+            Advice::DONTDUMP => set(VmFlags::DONTDUMP, VmFlags::empty()),
+            Advice::DODUMP => set(VmFlags::empty(), VmFlags::DONTDUMP),
+            Advice::MERGEABLE => {
+                if flags.intersects(VmFlags::SHARED | VmFlags::MAYSHARE | VmFlags::IO | VmFlags::DONTEXPAND) {
+                    flags
+                } else {
+                    set(VmFlags::MERGEABLE, VmFlags::empty())
+                }
+            }
+            Advice::UNMERGEABLE => set(VmFlags::empty(), VmFlags::MERGEABLE),
+            Advice::HUGEPAGE => set(VmFlags::HUGEPAGE, VmFlags::NOHUGEPAGE),
+            Advice::NOHUGEPAGE => set(VmFlags::NOHUGEPAGE, VmFlags::HUGEPAGE),
+            _ => return self.madvise_pages(pid, vma, start, end, advice),
+        };
+        if new_flags != flags {
+            let mm = &mut self.proc_mut(pid)?.mm;
+            mm.modify_flags(start, end, |_| new_flags)?;
+        }
+        Ok(())
+    }
+
+    /// Advice that acts on pages rather than on vm_flags.
+    fn madvise_pages(&mut self, pid: Pid, vma: &Vma, start: u64, end: u64, advice: Advice) -> Result<(), Errno> {
+        let locked = vma.flags.contains(VmFlags::LOCKED);
+        match advice {
+            Advice::DONTNEED | Advice::DONTNEED_LOCKED => {
+                if locked && advice == Advice::DONTNEED {
+                    return Err(Errno::EINVAL);
+                }
+                let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
+                self.k.zap_range(mm, start, end, None);
+                Ok(())
+            }
+            Advice::FREE => {
+                if locked || !vma.is_anonymous() {
+                    return Err(Errno::EINVAL);
+                }
+                self.madvise_free(pid, start, end);
+                Ok(())
+            }
+            Advice::REMOVE => {
+                if locked {
+                    return Err(Errno::EINVAL);
+                }
+                let Some(file) = vma.file else { return Err(Errno::EINVAL) };
+                if !vma.flags.contains(VmFlags::SHARED | VmFlags::MAYWRITE) {
+                    return Err(Errno::EACCES);
+                }
+                let offset = (start - vma.start) + (vma.pgoff << PAGE_SHIFT);
+                self.punch_hole(file, offset, end - start);
+                Ok(())
+            }
+            Advice::COLD | Advice::PAGEOUT => {
+                if locked {
+                    return Err(Errno::EINVAL);
+                }
+                self.madvise_cold_or_pageout(pid, start, end, advice == Advice::PAGEOUT);
+                Ok(())
+            }
+            Advice::WILLNEED => {
+                if let Some(file) = vma.file
+                    && !self.k.inode(file).is_shmem()
+                {
+                    let size_pages = self.k.inode(file).size_pages();
+                    let first = vma.pgoff_at(start);
+                    let last = vma.pgoff_at(end).min(size_pages);
+                    for index in first..last {
+                        self.k.get_cache_page(file, index, 0)?;
+                    }
+                }
+                Ok(())
+            }
+            // MADV_COLLAPSE arrives with the THP model; no range is eligible before it.
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// `madvise_free_pte_range`: exclusive anon pages become lazily freeable.
+    fn madvise_free(&mut self, pid: Pid, start: u64, end: u64) {
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        for (addr, pte) in mm.pt.range(start, end) {
+            if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            let pfn = pte.pfn();
+            let f = *self.k.frames.frame(pfn);
+            if f.mapcount != 1 || !f.is_anon() {
+                continue;
+            }
+            mm.pt.set(addr, pte.with_dirty(false).with_young(false));
+            if f.flags.contains(PageFlags::SWAPBACKED) {
+                self.k.lru_del(pfn);
+                self.k.frames.frame_mut(pfn).flags -= PageFlags::SWAPBACKED | PageFlags::DIRTY | PageFlags::REFERENCED;
+                self.k.lru_add(pfn);
+                self.k.stats.count(Event::PgLazyFree, 1);
+            }
+        }
+    }
+
+    /// `madvise_cold_or_pageout_pte_range` + `reclaim_pages` with no swap: only clean lazyfree
+    /// anon pages and clean file pages are freed; pages mapped elsewhere are left alone.
+    fn madvise_cold_or_pageout(&mut self, pid: Pid, start: u64, end: u64, pageout: bool) {
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        for (addr, pte) in mm.pt.range(start, end) {
+            if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            let pfn = pte.pfn();
+            let f = *self.k.frames.frame(pfn);
+            if f.mapcount > 1 {
+                continue;
+            }
+            mm.pt.set(addr, pte.with_young(false));
+            let was_hot = f.flags.intersects(PageFlags::ACTIVE | PageFlags::REFERENCED);
+            self.k.lru_del(pfn);
+            self.k.frames.frame_mut(pfn).flags -= PageFlags::ACTIVE | PageFlags::REFERENCED;
+            self.k.lru_add(pfn);
+            if !pageout {
+                if was_hot {
+                    self.k.stats.count(Event::PgDeactivate, 1);
+                }
+                continue;
+            }
+            let dirty = pte.dirty() || f.flags.contains(PageFlags::DIRTY);
+            let lazyfree = f.is_anon() && !f.flags.contains(PageFlags::SWAPBACKED);
+            if f.is_anon() && !lazyfree {
+                // No swap space: add_to_swap fails and the page stays mapped.
+                continue;
+            }
+            if lazyfree && dirty {
+                // A lazyfree page written again is dirty: reclaim keeps it as normal anon.
+                self.k.lru_del(pfn);
+                self.k.frames.frame_mut(pfn).flags |= PageFlags::SWAPBACKED;
+                self.k.lru_add(pfn);
+                continue;
+            }
+            // try_to_unmap: the PTE's dirty bit moves to the folio.
+            self.k.set_pte(mm, addr, Pte::NONE);
+            if pte.dirty() && !lazyfree {
+                self.k.mark_dirty(pfn);
+            }
+            mm.rss[mm_counter(&f) as usize] -= 1;
+            if lazyfree {
+                self.k.rmap_remove_and_put(pfn);
+                self.k.stats.count(Event::PgLazyFreed, 1);
+            } else if dirty || f.is_shmem() {
+                // Dirty file pages are not written from direct reclaim, and shmem has no swap
+                // to go to: both stay in the page cache, activated.
+                self.k.rmap_remove_and_put(pfn);
+                self.k.lru_del(pfn);
+                self.k.frames.frame_mut(pfn).flags |= PageFlags::ACTIVE;
+                self.k.lru_add(pfn);
+                self.k.stats.count(Event::PgActivate, 1);
+            } else {
+                self.k.rmap_remove_and_put(pfn);
+                self.k.remove_cache_page(f.owner, f.index, false);
+            }
+        }
+    }
+
+    /// `madvise_populate`: faults every page in as a read or a write (GUP).
+    fn madvise_populate(&mut self, pid: Pid, start: u64, end: u64, write: bool) -> OpResult {
+        let mut addr = start;
+        while addr < end {
+            let mm = &self.proc(pid)?.mm;
+            let vma = mm.vma_at(addr).cloned().ok_or(Errno::ENOMEM)?;
+            let allowed = if write { vma.flags.contains(VmFlags::WRITE) } else { vma.flags.contains(VmFlags::READ) };
+            if !allowed {
+                return Err(Errno::EINVAL);
+            }
+            let hi = vma.end.min(end);
+            self.gup_range(pid, addr, hi, write)?;
+            addr = hi;
+        }
+        Ok(Outcome::Done)
+    }
+
+}

@@ -1,0 +1,365 @@
+//! Page faults and zapping (mm/memory.c `handle_mm_fault`, `do_anonymous_page`, `do_read_fault`,
+//! `do_cow_fault`, `do_shared_fault`, `do_wp_page`, `wp_page_copy`, `wp_page_reuse`,
+//! `zap_pte_range`, `zap_present_ptes`, `unmap_mapping_range`, `should_zap_folio`;
+//! arch/x86/mm/fault.c `access_error`), and the modeled loads and stores that trigger them.
+
+use crate::errno::Errno;
+use crate::machine::{Kernel, Machine};
+use crate::mm_types::{FileId, Mm, Pte, RssKind, Vma, VmFlags};
+use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
+use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
+use crate::vmstat::{Event, NodeStat};
+
+/// Why a fault did not map a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    Signal(Signal),
+    /// VM_FAULT_OOM: no frame could be allocated.
+    Oom,
+}
+
+impl From<Errno> for FaultError {
+    fn from(_: Errno) -> Self {
+        FaultError::Oom
+    }
+}
+
+/// What the fault did, for accounting (`mm_account_fault`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    Minor,
+    Major,
+}
+
+/// `mm_counter`: the RSS counter a mapped page is charged to.
+pub fn mm_counter(f: &Frame) -> RssKind {
+    if f.is_anon() {
+        RssKind::Anon
+    } else if f.is_shmem() {
+        RssKind::Shmem
+    } else {
+        RssKind::File
+    }
+}
+
+/// Restricts a zap to one file's pages (`struct zap_details`).
+#[derive(Clone, Copy, Debug)]
+pub struct ZapDetails {
+    /// Zap private COW copies (anon pages) too: truncation yes, hole punch no.
+    pub even_cows: bool,
+}
+
+/// `access_error`: may this access touch the VMA at all?
+fn access_allowed(vma: &Vma, write: bool) -> bool {
+    if write {
+        vma.flags.contains(VmFlags::WRITE)
+    } else {
+        vma.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC)
+    }
+}
+
+impl Kernel {
+    /// Stores a PTE, accounting page-table pages.
+    #[inline]
+    pub fn set_pte(&mut self, mm: &mut Mm, addr: u64, pte: Pte) {
+        let delta = mm.pt.set(addr, pte);
+        if delta != 0 {
+            self.stats.mod_node(0, NodeStat::PageTablePages, delta);
+        }
+    }
+
+    /// Adds one page-table mapping of a page (`folio_add_{anon,file}_rmap_pte`).
+    #[inline]
+    pub fn rmap_add(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        f.mapcount += 1;
+        f.refcount += 1;
+        if f.mapcount == 1 {
+            let (nid, anon) = (f.nid as u32, f.is_anon());
+            self.stats.mod_node(nid, if anon { NodeStat::AnonMapped } else { NodeStat::FileMapped }, 1);
+        }
+    }
+
+    /// Removes one page-table mapping (`folio_remove_rmap_pte`) and drops its reference.
+    #[inline]
+    pub fn rmap_remove_and_put(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        f.mapcount -= 1;
+        if f.mapcount == 0 {
+            let (nid, anon) = (f.nid as u32, f.is_anon());
+            self.stats.mod_node(nid, if anon { NodeStat::AnonMapped } else { NodeStat::FileMapped }, -1);
+        }
+        self.put_page(pfn);
+    }
+
+    /// Allocates a new exclusive anon page with `value` (`folio_prealloc` +
+    /// `folio_add_new_anon_rmap` + `folio_add_lru_vma`).
+    fn new_anon_page(&mut self, vma: &Vma, addr: u64, value: u64) -> Result<Pfn, FaultError> {
+        let pfn = self.frames.alloc(0, &mut self.stats).ok_or(FaultError::Oom)?;
+        let f = self.frames.frame_mut(pfn);
+        f.value = value;
+        f.index = vma.pgoff_at(addr);
+        f.owner = vma.anon_vma.expect("anon_vma prepared");
+        f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::ANON_EXCLUSIVE;
+        f.refcount = 0;
+        self.rmap_add(pfn);
+        self.lru_add(pfn);
+        Ok(pfn)
+    }
+
+    /// Maps a new anon page at `addr`, replacing whatever was there (the caller has unmapped it).
+    fn map_new_anon(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, value: u64) -> Result<(), FaultError> {
+        let pfn = self.new_anon_page(vma, addr, value)?;
+        self.set_pte(mm, addr, Pte::present(pfn, true, true));
+        mm.rss[RssKind::Anon as usize] += 1;
+        Ok(())
+    }
+
+    /// `anon_vma_prepare`: gives the VMA at `start` an anon_vma, borrowing a neighbour's when
+    /// they could share one. Returns the updated VMA.
+    fn anon_vma_prepare(&mut self, mm: &mut Mm, start: u64) -> Vma {
+        let v = &mm.vmas[&start];
+        if v.anon_vma.is_some() {
+            return v.clone();
+        }
+        let id = mm.find_mergeable_anon_vma(start).unwrap_or_else(|| self.new_anon_vma());
+        let v = mm.vmas.get_mut(&start).expect("vma");
+        v.anon_vma = Some(id);
+        v.clone()
+    }
+
+    /// `handle_mm_fault` for one page. The VMA exists and allows the access.
+    pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
+        let pte = mm.pt.get(addr);
+        let kind = if pte.is_none() {
+            self.do_pte_missing(mm, vma, addr, write)?
+        } else if pte.is_present() && write && !pte.writable() {
+            self.do_wp_page(mm, vma, addr, pte)?;
+            FaultKind::Minor
+        } else {
+            // A spurious fault: the entry is fine, only the accessed/dirty bits change.
+            let pte = pte.with_young(true);
+            self.set_pte(mm, addr, if write { pte.with_dirty(true) } else { pte });
+            FaultKind::Minor
+        };
+        self.stats.count(Event::PgFault, 1);
+        if kind == FaultKind::Major {
+            self.stats.count(Event::PgMajFault, 1);
+            mm.maj_flt += 1;
+        } else {
+            mm.min_flt += 1;
+        }
+        Ok(kind)
+    }
+
+    fn do_pte_missing(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
+        let Some(file) = vma.file else {
+            return self.do_anonymous_page(mm, vma, addr, write).map(|_| FaultKind::Minor);
+        };
+        let index = vma.pgoff_at(addr);
+        if index >= self.inode(file).size_pages() {
+            return Err(FaultError::Signal(Signal::Bus));
+        }
+        let (page, major) = self.get_cache_page(file, index, 0)?;
+        let kind = if major { FaultKind::Major } else { FaultKind::Minor };
+        if write && !vma.is_shared() {
+            // do_cow_fault: the private copy is anon; the cache page is not mapped.
+            let value = self.frames.frame(page).value;
+            let vma = self.anon_vma_prepare(mm, vma.start);
+            self.map_new_anon(mm, &vma, addr, value)?;
+            return Ok(kind);
+        }
+        let writable = vma.is_shared() && (write || (vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem()));
+        self.rmap_add(page);
+        self.set_pte(mm, addr, Pte::present(page, writable, write));
+        if write {
+            self.mark_dirty(page);
+        }
+        let counter = mm_counter(self.frames.frame(page));
+        mm.rss[counter as usize] += 1;
+        Ok(kind)
+    }
+
+    fn do_anonymous_page(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<(), FaultError> {
+        if !write {
+            self.set_pte(mm, addr, Pte::present(ZERO_PFN, false, false));
+            return Ok(());
+        }
+        let vma = self.anon_vma_prepare(mm, vma.start);
+        self.map_new_anon(mm, &vma, addr, 0)
+    }
+
+    /// `do_wp_page`: a write to a present read-only entry of a writable VMA.
+    fn do_wp_page(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, pte: Pte) -> Result<(), FaultError> {
+        let pfn = pte.pfn();
+        if pfn == ZERO_PFN {
+            let vma = self.anon_vma_prepare(mm, vma.start);
+            self.set_pte(mm, addr, Pte::NONE);
+            return self.map_new_anon(mm, &vma, addr, 0);
+        }
+        if vma.is_shared() {
+            // wp_page_shared: write notification, then the page is dirty.
+            self.set_pte(mm, addr, pte.with_write(true).with_dirty(true).with_young(true));
+            self.mark_dirty(pfn);
+            return Ok(());
+        }
+        let f = *self.frames.frame(pfn);
+        if f.is_anon() && (f.flags.contains(PageFlags::ANON_EXCLUSIVE) || f.refcount == 1) {
+            // wp_can_reuse_anon_folio: nobody else holds the page, so it is ours again.
+            self.frames.frame_mut(pfn).flags |= PageFlags::ANON_EXCLUSIVE;
+            self.set_pte(mm, addr, pte.with_write(true).with_dirty(true).with_young(true));
+            return Ok(());
+        }
+        // wp_page_copy.
+        let vma = self.anon_vma_prepare(mm, vma.start);
+        let counter = mm_counter(&f);
+        self.set_pte(mm, addr, Pte::NONE);
+        self.rmap_remove_and_put(pfn);
+        mm.rss[counter as usize] -= 1;
+        self.map_new_anon(mm, &vma, addr, f.value)
+    }
+
+    /// `zap_pte_range` over `[start, end)` of one VMA. With `details`, only this VMA's file pages
+    /// (and, with `even_cows`, its private anon copies) are zapped (`should_zap_folio`).
+    pub fn zap_range(&mut self, mm: &mut Mm, start: u64, end: u64, details: Option<ZapDetails>) {
+        mm.update_hiwater_rss();
+        for (addr, pte) in mm.pt.range(start, end) {
+            if pte.is_present() {
+                let pfn = pte.pfn();
+                if pfn == ZERO_PFN {
+                    if details.is_none() {
+                        self.set_pte(mm, addr, Pte::NONE);
+                    }
+                    continue;
+                }
+                let f = *self.frames.frame(pfn);
+                if details.is_some_and(|d| f.is_anon() && !d.even_cows) {
+                    continue;
+                }
+                self.set_pte(mm, addr, Pte::NONE);
+                if pte.dirty() && !f.is_anon() {
+                    self.mark_dirty(pfn);
+                }
+                mm.rss[mm_counter(&f) as usize] -= 1;
+                self.rmap_remove_and_put(pfn);
+            }
+        }
+    }
+}
+
+impl Machine {
+    /// `unmap_mapping_range`: zaps every mapping of file pages `[first, last)` in every mm.
+    pub(crate) fn unmap_mapping_range(&mut self, file: FileId, first: u64, last: u64, even_cows: bool) {
+        let k = &mut self.k;
+        for proc in self.procs.values_mut() {
+            let ranges: Vec<(u64, u64)> = proc
+                .mm
+                .vmas
+                .values()
+                .filter(|v| v.file == Some(file))
+                .filter_map(|v| {
+                    let lo = first.max(v.pgoff);
+                    let hi = last.min(v.pgoff + v.pages());
+                    (lo < hi).then(|| (v.start + (lo - v.pgoff) * PAGE_SIZE, v.start + (hi - v.pgoff) * PAGE_SIZE))
+                })
+                .collect();
+            for (s, e) in ranges {
+                k.zap_range(&mut proc.mm, s, e, Some(ZapDetails { even_cows }));
+            }
+        }
+    }
+
+    /// Makes the page at `addr` accessible as asked, faulting if needed. Returns its pfn.
+    fn access_page(&mut self, pid: Pid, addr: u64, write: bool) -> Result<Pfn, FaultError> {
+        let proc = self.procs.get_mut(&pid).ok_or(FaultError::Signal(Signal::SegvMaperr))?;
+        let mm = &mut proc.mm;
+        let page = addr & !(PAGE_SIZE - 1);
+        let vma = mm.vma_at(page).ok_or(FaultError::Signal(Signal::SegvMaperr))?;
+        if !access_allowed(vma, write) {
+            return Err(FaultError::Signal(Signal::SegvAccerr));
+        }
+        let pte = mm.pt.get(page);
+        if pte.is_present() && (!write || pte.writable()) {
+            if write && !pte.dirty() {
+                self.k.set_pte(mm, page, pte.with_dirty(true).with_young(true));
+            }
+            return Ok(pte.pfn());
+        }
+        let vma = vma.clone();
+        self.k.handle_fault(mm, &vma, page, write)?;
+        Ok(mm.pt.get(page).pfn())
+    }
+
+    fn access_result(&mut self, pid: Pid, addr: u64, write: bool) -> Result<Result<Pfn, Signal>, Errno> {
+        if !self.procs.contains_key(&pid) {
+            return Err(Errno::ESRCH);
+        }
+        match self.access_page(pid, addr, write) {
+            Ok(pfn) => Ok(Ok(pfn)),
+            Err(FaultError::Signal(s)) => Ok(Err(s)),
+            Err(FaultError::Oom) => Err(Errno::ENOMEM),
+        }
+    }
+
+    /// A load from the page at `addr`.
+    pub(crate) fn access_read(&mut self, pid: Pid, addr: u64) -> OpResult {
+        Ok(match self.access_result(pid, addr, false)? {
+            Ok(ZERO_PFN) => Outcome::Value(0),
+            Ok(pfn) => Outcome::Value(self.k.frames.frame(pfn).value),
+            Err(sig) => Outcome::Signal(sig),
+        })
+    }
+
+    /// A store of `value` into the page at `addr`.
+    pub(crate) fn access_write(&mut self, pid: Pid, addr: u64, value: u64) -> OpResult {
+        Ok(match self.access_result(pid, addr, true)? {
+            Ok(pfn) => {
+                self.k.frames.frame_mut(pfn).value = value;
+                Outcome::Done
+            }
+            Err(sig) => Outcome::Signal(sig),
+        })
+    }
+
+    /// Loads or stores every page of `[addr, addr+len)`; stops at the first signal.
+    pub(crate) fn access_touch(&mut self, pid: Pid, addr: u64, len: u64, access: Access) -> OpResult {
+        if !self.procs.contains_key(&pid) {
+            return Err(Errno::ESRCH);
+        }
+        let start = addr & !(PAGE_SIZE - 1);
+        let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
+        let mut page = start;
+        while page < end {
+            if let Err(sig) = self.access_result(pid, page, access == Access::Write)? {
+                return Ok(Outcome::Signal(sig));
+            }
+            match page.checked_add(PAGE_SIZE) {
+                Some(p) => page = p,
+                None => break,
+            }
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// The value at `addr` as userspace would read it, without faulting (0 when nothing is
+    /// mapped there).
+    pub fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno> {
+        let proc = self.proc(pid)?;
+        let pte = proc.mm.pt.get(addr & !(PAGE_SIZE - 1));
+        if pte.is_present() && pte.pfn() != ZERO_PFN {
+            return Ok(self.k.frames.frame(pte.pfn()).value);
+        }
+        if let Some(v) = proc.mm.vma_at(addr)
+            && let Some(file) = v.file
+            && pte.is_none()
+        {
+            let inode = self.k.inode(file);
+            let index = v.pgoff_at(addr & !(PAGE_SIZE - 1));
+            if let Some(&pfn) = inode.cache.get(&index) {
+                return Ok(self.k.frames.frame(pfn).value);
+            }
+            return Ok(inode.disk.get(&index).copied().unwrap_or(0));
+        }
+        Ok(0)
+    }
+}

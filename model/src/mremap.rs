@@ -1,0 +1,161 @@
+//! mremap (mm/mremap.c `do_mremap`, `check_mremap_params`, `mremap_at`, `expand_vma_in_place`,
+//! `move_vma`, `copy_vma`, `move_page_tables`).
+
+use crate::errno::Errno;
+use crate::machine::Machine;
+use crate::mm_types::{TASK_SIZE, Vma, VmFlags};
+use crate::mmap::page_align;
+use crate::ops::{MremapFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
+
+impl Machine {
+    /// mremap(2).
+    pub(crate) fn sys_mremap(
+        &mut self,
+        pid: Pid,
+        addr: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: MremapFlags,
+        new_addr: u64,
+    ) -> OpResult {
+        self.proc(pid)?;
+        let known = MremapFlags::MAYMOVE | MremapFlags::FIXED | MremapFlags::DONTUNMAP;
+        if !(flags - known).is_empty() {
+            return Err(Errno::EINVAL);
+        }
+        if addr % PAGE_SIZE != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let old_len = page_align(old_len).ok_or(Errno::EINVAL)?;
+        let new_len = page_align(new_len).ok_or(Errno::EINVAL)?;
+        if new_len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let fixed = flags.contains(MremapFlags::FIXED);
+        let dontunmap = flags.contains(MremapFlags::DONTUNMAP);
+        let maymove = flags.contains(MremapFlags::MAYMOVE);
+        if fixed || dontunmap {
+            if new_addr % PAGE_SIZE != 0 && fixed {
+                return Err(Errno::EINVAL);
+            }
+            if !maymove {
+                return Err(Errno::EINVAL);
+            }
+            if dontunmap && old_len != new_len {
+                return Err(Errno::EINVAL);
+            }
+            if fixed {
+                let overlaps = addr < new_addr.saturating_add(new_len) && new_addr < addr.saturating_add(old_len);
+                if overlaps {
+                    return Err(Errno::EINVAL);
+                }
+                if new_len > TASK_SIZE || new_addr > TASK_SIZE - new_len {
+                    return Err(Errno::EINVAL);
+                }
+            }
+        }
+        let mm = &self.proc(pid)?.mm;
+        let vma = mm.vma_at(addr).cloned().ok_or(Errno::EFAULT)?;
+        if old_len == 0 && !vma.flags.contains(VmFlags::MAYSHARE) {
+            return Err(Errno::EINVAL);
+        }
+        if old_len > vma.end - addr {
+            return Err(Errno::EFAULT);
+        }
+        if fixed {
+            return self.mremap_to(pid, addr, old_len, new_len, Some(new_addr), dontunmap);
+        }
+        if dontunmap {
+            return self.mremap_to(pid, addr, old_len, new_len, None, true);
+        }
+        if new_len <= old_len {
+            if new_len < old_len {
+                self.do_munmap(pid, addr + new_len, addr + old_len)?;
+            }
+            return Ok(Outcome::Addr(addr));
+        }
+        if addr + old_len == vma.end {
+            let grow_end = addr.checked_add(new_len).filter(|e| *e <= TASK_SIZE);
+            if let Some(e) = grow_end
+                && self.proc(pid)?.mm.overlapping(vma.end, e).is_empty()
+            {
+                self.expand_in_place(pid, &vma, e);
+                return Ok(Outcome::Addr(addr));
+            }
+        }
+        if !maymove {
+            return Err(Errno::ENOMEM);
+        }
+        self.mremap_to(pid, addr, old_len, new_len, None, false)
+    }
+
+    /// `expand_vma_in_place`: the VMA grows to `new_end` and may merge with its next neighbour.
+    fn expand_in_place(&mut self, pid: Pid, vma: &Vma, new_end: u64) {
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        let grown = (new_end - vma.end) >> PAGE_SHIFT;
+        let v = mm.vmas.get_mut(&vma.start).expect("vma");
+        v.end = new_end;
+        mm.merge_around(vma.start);
+        mm.total_vm += grown;
+        mm.update_hiwater_vm();
+    }
+
+    /// `mremap_to` / `move_vma`: moves `[addr, addr+old_len)` (shrunk or grown to `new_len`) to
+    /// `new_addr`, or to a fresh area. Page tables move unchanged.
+    fn mremap_to(
+        &mut self,
+        pid: Pid,
+        addr: u64,
+        old_len: u64,
+        new_len: u64,
+        new_addr: Option<u64>,
+        dontunmap: bool,
+    ) -> OpResult {
+        let dest = match new_addr {
+            Some(a) => {
+                self.do_munmap(pid, a, a + new_len)?;
+                a
+            }
+            None => self.proc(pid)?.mm.get_unmapped_area(0, new_len, false, false)?,
+        };
+        let (mut old_len, mut new_len) = (old_len, new_len);
+        if new_len < old_len {
+            self.do_munmap(pid, addr + new_len, addr + old_len)?;
+            old_len = new_len;
+        }
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        mm.split_range(addr, addr + old_len)?;
+        let src = mm.vmas[&addr].clone();
+        // copy_vma: the moved VMA keeps its pgoff and anon_vma; it merges at the destination
+        // only where those line up.
+        let moved = Vma { start: dest, end: dest + old_len, ..src.clone() };
+        for (a, pte) in mm.pt.range(addr, addr + old_len) {
+            let delta_out = mm.pt.set(a, crate::mm_types::Pte::NONE);
+            let delta_in = mm.pt.set(a - addr + dest, pte);
+            let delta = delta_out + delta_in;
+            if delta != 0 {
+                self.k.stats.mod_node(0, crate::vmstat::NodeStat::PageTablePages, delta);
+            }
+        }
+        if let Some(f) = src.file {
+            self.k.inode_mut(f).map_count += 1;
+        }
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        mm.total_vm += old_len >> PAGE_SHIFT;
+        let start = mm.insert_vma(moved);
+        if dontunmap {
+            mm.update_hiwater_vm();
+        } else {
+            self.remove_vma(pid, addr);
+        }
+        if new_len > old_len {
+            let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+            let v = mm.vma_at(dest).cloned().expect("moved vma");
+            new_len -= old_len;
+            let v_end = dest + old_len;
+            let _ = start;
+            self.expand_in_place(pid, &Vma { end: v_end, ..v }, v_end + new_len);
+        }
+        Ok(Outcome::Addr(dest))
+    }
+}

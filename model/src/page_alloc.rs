@@ -1,0 +1,169 @@
+//! Page frames: `struct folio` (order 0 for now) and the per-node allocator
+//! (mm/page_alloc.c `__alloc_pages`, `free_unref_folios`; include/linux/mm_types.h `struct folio`).
+//!
+//! Frames exist only while used: each node keeps a vector that grows to its high-water mark and a
+//! LIFO free list of recycled slots, so an idle node of any size costs nothing.
+
+use crate::vmstat::{Event, NodeStat, Stats};
+
+/// Page frame number.
+pub type Pfn = u64;
+
+/// The shared zero page (`ZERO_PAGE(0)`): below every node's range.
+pub const ZERO_PFN: Pfn = 0x100;
+/// First pfn of node 0; node n starts at `FIRST_PFN + n * node_frames`.
+pub const FIRST_PFN: Pfn = 0x1000;
+
+bitflags::bitflags! {
+    /// The page flags the model keeps (include/linux/page-flags.h), plus "anon" which Linux
+    /// encodes in `folio->mapping`.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+    pub struct PageFlags: u16 {
+        const LOCKED = 1 << 0;
+        const REFERENCED = 1 << 1;
+        const DIRTY = 1 << 2;
+        const LRU = 1 << 3;
+        const ACTIVE = 1 << 4;
+        const ANON = 1 << 5;
+        const SWAPBACKED = 1 << 6;
+        const SWAPCACHE = 1 << 7;
+        const UNEVICTABLE = 1 << 8;
+        const MLOCKED = 1 << 9;
+        const ANON_EXCLUSIVE = 1 << 10;
+        const UPTODATE = 1 << 11;
+    }
+}
+
+/// One page frame. 40 bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// What userspace reads from the page.
+    pub value: u64,
+    /// `folio->index`: page offset in the file, or the anon linear page index.
+    pub index: u64,
+    /// `folio->mapping`: the inode id of file pages, the anon_vma id of anon pages.
+    pub owner: u32,
+    /// Page table mappings of this page (`_mapcount + 1`).
+    pub mapcount: u32,
+    /// References: one per mapping, one for the page cache, one for the swap cache.
+    pub refcount: u32,
+    /// `folio->mlock_count` while on the unevictable list.
+    pub mlock_count: u32,
+    pub flags: PageFlags,
+    /// NUMA node the frame belongs to.
+    pub nid: u8,
+}
+
+impl Frame {
+    pub fn is_anon(&self) -> bool {
+        self.flags.contains(PageFlags::ANON)
+    }
+    pub fn is_free(&self) -> bool {
+        self.refcount == 0
+    }
+    /// `mm_counter_file`: shmem pages are swap-backed file pages.
+    pub fn is_shmem(&self) -> bool {
+        !self.is_anon() && self.flags.contains(PageFlags::SWAPBACKED)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    capacity: u64,
+    slots: Vec<Frame>,
+    free: Vec<u32>,
+}
+
+/// All frames of a machine.
+#[derive(Clone, Debug)]
+pub struct Frames {
+    node_frames: u64,
+    nodes: Vec<Node>,
+}
+
+impl Frames {
+    pub fn new(nodes: u32, node_frames: u64) -> Frames {
+        let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new() };
+        Frames { node_frames, nodes: vec![node; nodes as usize] }
+    }
+
+    pub fn node_count(&self) -> u32 {
+        self.nodes.len() as u32
+    }
+
+    /// The node and slot of a pfn, if it names a frame of this machine.
+    fn locate(&self, pfn: Pfn) -> Option<(usize, usize)> {
+        let rel = pfn.checked_sub(FIRST_PFN)?;
+        let nid = (rel / self.node_frames) as usize;
+        let slot = (rel % self.node_frames) as usize;
+        (nid < self.nodes.len()).then_some((nid, slot))
+    }
+
+    /// The frame at `pfn`, if it was ever allocated.
+    pub fn get(&self, pfn: Pfn) -> Option<&Frame> {
+        let (nid, slot) = self.locate(pfn)?;
+        self.nodes[nid].slots.get(slot)
+    }
+
+    #[inline]
+    pub fn frame(&self, pfn: Pfn) -> &Frame {
+        self.get(pfn).expect("pfn of a live frame")
+    }
+
+    #[inline]
+    pub fn frame_mut(&mut self, pfn: Pfn) -> &mut Frame {
+        let (nid, slot) = self.locate(pfn).expect("pfn of a machine frame");
+        &mut self.nodes[nid].slots[slot]
+    }
+
+    /// Allocates a zeroed frame, preferring `nid` and falling back to the other nodes in order.
+    pub fn alloc(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
+        let n = self.nodes.len() as u32;
+        (0..n).map(|i| (nid + i) % n).find_map(|node| self.alloc_on(node, stats))
+    }
+
+    fn alloc_on(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
+        let node = &mut self.nodes[nid as usize];
+        let slot = match node.free.pop() {
+            Some(slot) => slot as usize,
+            None if (node.slots.len() as u64) < node.capacity => {
+                node.slots.push(Frame::default());
+                node.slots.len() - 1
+            }
+            None => return None,
+        };
+        node.slots[slot] = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
+        stats.mod_node(nid, NodeStat::FreePages, -1);
+        stats.count(Event::PgAlloc, 1);
+        Some(FIRST_PFN + nid as u64 * self.node_frames + slot as u64)
+    }
+
+    /// Returns a frame whose last reference is gone to its node's free list.
+    pub fn free(&mut self, pfn: Pfn, stats: &mut Stats) {
+        let (nid, slot) = self.locate(pfn).expect("pfn of a machine frame");
+        let node = &mut self.nodes[nid];
+        node.slots[slot] = Frame::default();
+        node.free.push(slot as u32);
+        stats.mod_node(nid as u32, NodeStat::FreePages, 1);
+        stats.count(Event::PgFree, 1);
+    }
+
+    /// Every allocated frame (free or not) with its pfn, in pfn order.
+    pub fn iter(&self) -> impl Iterator<Item = (Pfn, &Frame)> {
+        let nf = self.node_frames;
+        self.nodes.iter().enumerate().flat_map(move |(nid, node)| {
+            node.slots.iter().enumerate().map(move |(slot, f)| (FIRST_PFN + nid as u64 * nf + slot as u64, f))
+        })
+    }
+
+    /// Frames in use on a node (recount, for the invariant checker).
+    pub fn used_on(&self, nid: u32) -> u64 {
+        let node = &self.nodes[nid as usize];
+        node.slots.len() as u64 - node.free.len() as u64
+    }
+
+    /// Host bytes spent on frame slots.
+    pub fn host_bytes(&self) -> usize {
+        self.nodes.iter().map(|n| n.slots.capacity() * size_of::<Frame>() + n.free.capacity() * 4).sum()
+    }
+}

@@ -1,0 +1,187 @@
+//! Machine-wide counters as mm/vmstat.c keeps them: per-node state items (`mod_node_page_state`,
+//! `mod_zone_page_state`) and global events (`count_vm_events`), plus the /proc/meminfo and
+//! /proc/vmstat views built from them (fs/proc/meminfo.c `meminfo_proc_show`, `vmstat_start`).
+//!
+//! The model applies what Linux's per-CPU batches would fold in eventually, at once.
+
+use crate::machine::Machine;
+use crate::ops::PAGE_SIZE;
+use crate::views::{Meminfo, Vmstat};
+
+macro_rules! items {
+    ($(#[$m:meta])* $name:ident { $($var:ident = $text:expr),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(usize)]
+        pub enum $name { $($var),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),*];
+            pub const COUNT: usize = Self::ALL.len();
+            /// The item's name in /proc/vmstat.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$var => $text),* }
+            }
+        }
+    };
+}
+
+items! {
+    /// Per-node state items, in /proc/vmstat order (zone items folded into their node).
+    NodeStat {
+        FreePages = "nr_free_pages",
+        Mlock = "nr_mlock",
+        InactiveAnon = "nr_inactive_anon",
+        ActiveAnon = "nr_active_anon",
+        InactiveFile = "nr_inactive_file",
+        ActiveFile = "nr_active_file",
+        Unevictable = "nr_unevictable",
+        AnonMapped = "nr_anon_pages",
+        FileMapped = "nr_mapped",
+        FilePages = "nr_file_pages",
+        Dirty = "nr_dirty",
+        Writeback = "nr_writeback",
+        Shmem = "nr_shmem",
+        AnonThps = "nr_anon_transparent_hugepages",
+        PageTablePages = "nr_page_table_pages",
+        SwapCached = "nr_swapcached",
+    }
+}
+
+items! {
+    /// Global event counters, in /proc/vmstat order.
+    Event {
+        PswpIn = "pswpin",
+        PswpOut = "pswpout",
+        PgAlloc = "pgalloc_normal",
+        PgFree = "pgfree",
+        PgActivate = "pgactivate",
+        PgDeactivate = "pgdeactivate",
+        PgLazyFree = "pglazyfree",
+        PgFault = "pgfault",
+        PgMajFault = "pgmajfault",
+        PgLazyFreed = "pglazyfreed",
+        PgMigrateSuccess = "pgmigrate_success",
+        PgMigrateFail = "pgmigrate_fail",
+        UnevictableCulled = "unevictable_pgs_culled",
+        UnevictableScanned = "unevictable_pgs_scanned",
+        UnevictableRescued = "unevictable_pgs_rescued",
+        UnevictableMlocked = "unevictable_pgs_mlocked",
+        UnevictableMunlocked = "unevictable_pgs_munlocked",
+        UnevictableCleared = "unevictable_pgs_cleared",
+        UnevictableStranded = "unevictable_pgs_stranded",
+        ThpFaultAlloc = "thp_fault_alloc",
+        ThpSplitPmd = "thp_split_pmd",
+        ThpZeroPageAlloc = "thp_zero_page_alloc",
+    }
+}
+
+/// All counters of one machine.
+#[derive(Clone, Debug)]
+pub struct Stats {
+    node: Vec<[i64; NodeStat::COUNT]>,
+    events: [u64; Event::COUNT],
+}
+
+impl Stats {
+    pub fn new(nodes: u32, node_frames: u64) -> Stats {
+        let mut node = vec![[0i64; NodeStat::COUNT]; nodes as usize];
+        for n in &mut node {
+            n[NodeStat::FreePages as usize] = node_frames as i64;
+        }
+        Stats { node, events: [0; Event::COUNT] }
+    }
+
+    /// `mod_node_page_state`.
+    #[inline]
+    pub fn mod_node(&mut self, nid: u32, item: NodeStat, delta: i64) {
+        self.node[nid as usize][item as usize] += delta;
+    }
+
+    /// `count_vm_events`.
+    #[inline]
+    pub fn count(&mut self, ev: Event, n: u64) {
+        self.events[ev as usize] += n;
+    }
+
+    pub fn node(&self, nid: u32, item: NodeStat) -> i64 {
+        self.node[nid as usize][item as usize]
+    }
+
+    pub fn global(&self, item: NodeStat) -> i64 {
+        self.node.iter().map(|n| n[item as usize]).sum()
+    }
+
+    pub fn event(&self, ev: Event) -> u64 {
+        self.events[ev as usize]
+    }
+}
+
+fn kb(pages: i64) -> u64 {
+    pages.max(0) as u64 * (PAGE_SIZE / 1024)
+}
+
+impl Machine {
+    /// /proc/vmstat.
+    pub fn vmstat(&self) -> Vmstat {
+        let s = &self.k.stats;
+        let mut items: Vec<(String, u64)> =
+            NodeStat::ALL.iter().map(|&i| (i.name().to_string(), s.global(i).max(0) as u64)).collect();
+        items.extend(Event::ALL.iter().map(|&e| (e.name().to_string(), s.event(e))));
+        Vmstat { items }
+    }
+
+    /// /proc/meminfo.
+    pub fn meminfo(&self) -> Meminfo {
+        let get = |i| self.k.stats.global(i);
+        let total = self.config.node_frames() as i64 * self.config.nodes as i64;
+        let mut m = self.meminfo_from(get, total);
+        m.swap_total = self.config.swap_bytes / 1024;
+        m.swap_free = m.swap_total;
+        m
+    }
+
+    /// /sys/devices/system/node/nodeN/meminfo.
+    pub fn node_meminfo(&self, nid: u32) -> Result<Meminfo, crate::Errno> {
+        if nid >= self.config.nodes {
+            return Err(crate::Errno::ENODEV);
+        }
+        let get = |i| self.k.stats.node(nid, i);
+        Ok(self.meminfo_from(get, self.config.node_frames() as i64))
+    }
+
+    fn meminfo_from(&self, get: impl Fn(NodeStat) -> i64, total: i64) -> Meminfo {
+        use NodeStat::*;
+        let file_lru = get(ActiveFile) + get(InactiveFile);
+        let free = get(FreePages);
+        Meminfo {
+            mem_total: kb(total),
+            mem_free: kb(free),
+            // si_mem_available() with no watermarks or reclaimable slab: free plus the file LRU.
+            mem_available: kb(free + file_lru),
+            buffers: 0,
+            cached: kb(get(FilePages) - get(SwapCached)),
+            swap_cached: kb(get(SwapCached)),
+            active: kb(get(ActiveAnon) + get(ActiveFile)),
+            inactive: kb(get(InactiveAnon) + get(InactiveFile)),
+            active_anon: kb(get(ActiveAnon)),
+            inactive_anon: kb(get(InactiveAnon)),
+            active_file: kb(get(ActiveFile)),
+            inactive_file: kb(get(InactiveFile)),
+            unevictable: kb(get(Unevictable)),
+            mlocked: kb(get(Mlock)),
+            swap_total: 0,
+            swap_free: 0,
+            dirty: kb(get(Dirty)),
+            writeback: kb(get(Writeback)),
+            anon_pages: kb(get(AnonMapped)),
+            mapped: kb(get(FileMapped)),
+            shmem: kb(get(Shmem)),
+            page_tables: kb(get(PageTablePages)),
+            anon_huge_pages: kb(get(AnonThps) * 512),
+            shmem_huge_pages: 0,
+            shmem_pmd_mapped: 0,
+            file_huge_pages: 0,
+            file_pmd_mapped: 0,
+        }
+    }
+}

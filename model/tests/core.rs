@@ -1,0 +1,155 @@
+//! Core behaviour of the model, with the invariant checker run after every operation.
+//! Expected values come from Linux (kernel-oracle.md §2.1, §2.3, II.1, II.3 on 6.18.44).
+
+use mmlab_model::*;
+
+struct M(Machine);
+
+impl M {
+    fn new() -> M {
+        M(Machine::new(MachineConfig::default()).unwrap())
+    }
+    fn op(&mut self, op: Op) -> OpResult {
+        let r = self.0.apply(&op);
+        let v = self.0.check_invariants();
+        assert!(v.is_empty(), "after {op:?} -> {r:?}: {v:#?}");
+        r
+    }
+    fn spawn(&mut self) -> Pid {
+        match self.op(Op::Spawn) {
+            Ok(Outcome::Pid(p)) => p,
+            r => panic!("{r:?}"),
+        }
+    }
+    fn mmap_anon(&mut self, pid: Pid, pages: u64) -> u64 {
+        let op = Op::Mmap {
+            pid,
+            addr: 0,
+            len: pages * PAGE_SIZE,
+            prot: Prot::READ | Prot::WRITE,
+            flags: MapFlags::PRIVATE | MapFlags::ANONYMOUS,
+            fd: -1,
+            offset: 0,
+        };
+        match self.op(op) {
+            Ok(Outcome::Addr(a)) => a,
+            r => panic!("{r:?}"),
+        }
+    }
+    fn write(&mut self, pid: Pid, addr: u64, value: u64) {
+        assert_eq!(self.op(Op::Write { pid, addr, value }), Ok(Outcome::Done));
+    }
+    fn read(&mut self, pid: Pid, addr: u64) -> OpResult {
+        self.op(Op::Read { pid, addr })
+    }
+    fn smaps_at(&self, pid: Pid, addr: u64) -> SmapsEntry {
+        self.0.smaps(pid).unwrap().into_iter().find(|e| e.map.start <= addr && addr < e.map.end).unwrap()
+    }
+}
+
+fn kb_pss(e: &SmapsEntry) -> u64 {
+    (e.mss.pss >> PSS_SHIFT) >> 10
+}
+
+#[test]
+fn fork_halves_pss_and_cow_splits_it() {
+    let mut m = M::new();
+    let p = m.spawn();
+    let a = m.mmap_anon(p, 16);
+    for i in 0..10 {
+        m.write(p, a + i * PAGE_SIZE, i + 1);
+    }
+    assert_eq!(m.smaps_at(p, a).mss.resident >> 10, 40);
+    let c = match m.op(Op::Fork { pid: p }) {
+        Ok(Outcome::Pid(c)) => c,
+        r => panic!("{r:?}"),
+    };
+    assert_eq!(kb_pss(&m.smaps_at(p, a)), 20);
+    assert_eq!(m.smaps_at(c, a).mss.referenced, 0);
+    assert_eq!(m.smaps_at(p, a).mss.referenced >> 10, 40);
+    for i in 0..4 {
+        m.write(c, a + i * PAGE_SIZE, 100 + i);
+    }
+    // kernel-oracle §2.1: Rss=40 Pss=28 Shared_Dirty=24 Private_Dirty=16 in both.
+    for pid in [p, c] {
+        let e = m.smaps_at(pid, a);
+        assert_eq!((e.mss.resident >> 10, kb_pss(&e)), (40, 28));
+        assert_eq!((e.mss.shared_dirty >> 10, e.mss.private_dirty >> 10), (24, 16));
+    }
+    assert_eq!(m.read(p, a), Ok(Outcome::Value(1)));
+    assert_eq!(m.read(c, a), Ok(Outcome::Value(100)));
+    // The parent's page 0 is exclusive again: its write reuses the page.
+    let before = m.0.pagemap(p, a, 1).unwrap()[0];
+    assert!(before.exclusive());
+    m.write(p, a, 7);
+    assert_eq!(m.0.pagemap(p, a, 1).unwrap()[0].pfn(), before.pfn());
+    m.op(Op::Exit { pid: c }).unwrap();
+    assert_eq!(kb_pss(&m.smaps_at(p, a)), 40);
+    m.op(Op::Exit { pid: p }).unwrap();
+    assert_eq!(m.0.meminfo().anon_pages, 0);
+}
+
+#[test]
+fn zero_page_reads_are_not_rss() {
+    let mut m = M::new();
+    let p = m.spawn();
+    let a = m.mmap_anon(p, 4);
+    assert_eq!(m.read(p, a), Ok(Outcome::Value(0)));
+    let e = m.0.pagemap(p, a, 1).unwrap()[0];
+    assert!(e.present() && !e.exclusive() && !e.file_shared());
+    assert_eq!(m.smaps_at(p, a).mss.resident, 0);
+    let k = m.0.kpage(e.pfn());
+    assert_eq!(k.count, 0);
+    assert!(k.flags.contains(KpageFlags::ZERO_PAGE));
+    m.write(p, a, 5);
+    assert_eq!(m.0.status(p).unwrap().rss_anon, 4);
+    assert_eq!(m.0.vmstat().get("pgfault"), Some(2));
+}
+
+#[test]
+fn memfd_punch_keeps_private_cows_and_truncate_removes_them() {
+    let mut m = M::new();
+    let p = m.spawn();
+    let fd = match m.op(Op::MemfdCreate { pid: p, name: "x".into(), flags: MemfdFlags::empty() }) {
+        Ok(Outcome::Fd(fd)) => fd,
+        r => panic!("{r:?}"),
+    };
+    m.op(Op::Ftruncate { pid: p, fd, len: 16 * PAGE_SIZE }).unwrap();
+    let map = |flags| Op::Mmap { pid: p, addr: 0, len: 16 * PAGE_SIZE, prot: Prot::READ | Prot::WRITE, flags, fd, offset: 0 };
+    let Ok(Outcome::Addr(s)) = m.op(map(MapFlags::SHARED)) else { panic!() };
+    let Ok(Outcome::Addr(q)) = m.op(map(MapFlags::PRIVATE)) else { panic!() };
+    for i in 0..16 {
+        m.write(p, s + i * PAGE_SIZE, 0x50);
+    }
+    let st = m.0.status(p).unwrap();
+    assert_eq!(st.rss_shmem, 64);
+    m.write(p, q, 0x51);
+    assert_eq!(m.0.status(p).unwrap().rss_anon, 4);
+    let punch = FallocMode::PUNCH_HOLE | FallocMode::KEEP_SIZE;
+    m.op(Op::Fallocate { pid: p, fd, mode: punch, offset: 0, len: 8 * PAGE_SIZE }).unwrap();
+    assert_eq!(m.0.status(p).unwrap().rss_shmem, 32);
+    assert_eq!(m.0.meminfo().shmem, 32);
+    assert_eq!(m.read(p, q), Ok(Outcome::Value(0x51)));
+    assert_eq!(m.read(p, s), Ok(Outcome::Value(0)));
+    m.op(Op::Ftruncate { pid: p, fd, len: 0 }).unwrap();
+    assert_eq!(m.0.status(p).unwrap().rss_anon, 0);
+    assert_eq!(m.read(p, q), Ok(Outcome::Signal(Signal::Bus)));
+    m.op(Op::Exit { pid: p }).unwrap();
+    assert_eq!(m.0.meminfo().shmem, 0);
+    assert_eq!(m.0.meminfo().mem_free, m.0.meminfo().mem_total);
+}
+
+#[test]
+fn mprotect_splits_and_merges_back() {
+    let mut m = M::new();
+    let p = m.spawn();
+    let a = m.mmap_anon(p, 16);
+    m.write(p, a, 1);
+    let mp = |prot| Op::Mprotect { pid: p, addr: a + 4 * PAGE_SIZE, len: 4 * PAGE_SIZE, prot };
+    m.op(mp(Prot::READ)).unwrap();
+    assert_eq!(m.0.maps(p).unwrap().len(), 3);
+    m.op(mp(Prot::READ | Prot::WRITE)).unwrap();
+    assert_eq!(m.0.maps(p).unwrap().len(), 1);
+    assert_eq!(m.op(Op::Write { pid: p, addr: a + 5 * PAGE_SIZE, value: 1 }), Ok(Outcome::Done));
+    assert_eq!(m.op(Op::Munmap { pid: p, addr: a + 1, len: 4096 }), Err(Errno::EINVAL));
+}
