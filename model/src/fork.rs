@@ -13,6 +13,9 @@ impl Machine {
     pub(crate) fn sys_fork(&mut self, pid: Pid) -> OpResult {
         let parent = self.proc(pid)?;
         let fds = parent.fds.clone();
+        if self.fork_tables_needed(&parent.mm) > self.k.frames.table_room() {
+            return Err(Errno::ENOMEM);
+        }
         let child = self.spawn(pid)?;
         let mut mm = Mm::default();
         let vmas: Vec<Vma> = self.proc(pid)?.mm.vmas.values().cloned().collect();
@@ -28,6 +31,21 @@ impl Machine {
         c.mm = mm;
         c.fds = fds;
         Ok(Outcome::Pid(child))
+    }
+
+    /// Page-table pages the child's copied page tables will take.
+    fn fork_tables_needed(&self, mm: &Mm) -> u64 {
+        let copied = |v: &&Vma| {
+            v.anon_vma.is_some() && !v.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK)
+        };
+        let tables: std::collections::BTreeSet<u64> = mm
+            .vmas
+            .values()
+            .filter(copied)
+            .flat_map(|v| mm.pt.range(v.start, v.end))
+            .map(|(addr, _)| addr / crate::mm_types::PMD_SIZE)
+            .collect();
+        tables.len() as u64
     }
 
     /// Copies one VMA into the child, with its page tables when `vma_needs_copy`.

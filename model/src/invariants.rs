@@ -191,7 +191,7 @@ impl Machine {
         }
         for nid in 0..nodes {
             let n = &mut want[nid as usize];
-            n[NodeStat::FreePages as usize] = (self.config.node_frames() - self.k.frames.used_on(nid)) as i64;
+            n[NodeStat::FreePages as usize] = self.config.node_frames() as i64 - self.k.frames.used_on(nid) as i64;
             if nid == 0 {
                 n[NodeStat::PageTablePages as usize] = pt_pages;
             }

@@ -64,7 +64,7 @@ impl Kernel {
     pub fn set_pte(&mut self, mm: &mut Mm, addr: u64, pte: Pte) {
         let delta = mm.pt.set(addr, pte);
         if delta != 0 {
-            self.stats.mod_node(0, NodeStat::PageTablePages, delta);
+            self.frames.account_tables(delta, &mut self.stats);
         }
     }
 
@@ -130,6 +130,10 @@ impl Kernel {
 
     /// `handle_mm_fault` for one page. The VMA exists and allows the access.
     pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
+        // __pte_alloc: a new page table needs a page, and the fault may need one more.
+        if !mm.pt.has_table(addr) && self.frames.table_room() < 2 {
+            return Err(FaultError::Oom);
+        }
         let pte = mm.pt.get(addr);
         let kind = if pte.is_none() {
             self.do_pte_missing(mm, vma, addr, write)?

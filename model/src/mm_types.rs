@@ -194,6 +194,11 @@ impl PageTables {
         out
     }
 
+    /// Is there a PTE table covering `addr`?
+    pub fn has_table(&self, addr: u64) -> bool {
+        self.tables.contains_key(&(addr / PMD_SIZE))
+    }
+
     /// Keys (`addr >> 21`) of the allocated PTE tables.
     pub fn table_keys(&self) -> impl Iterator<Item = u64> + '_ {
         self.tables.keys().copied()

@@ -124,6 +124,13 @@ impl Machine {
             old_len = new_len;
         }
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        // Destination tables: one per source table, plus one where the move is not PMD-aligned.
+        let src_tables: std::collections::BTreeSet<u64> =
+            mm.pt.range(addr, addr + old_len).iter().map(|(a, _)| a / crate::mm_types::PMD_SIZE).collect();
+        let moving_tables = 2 * src_tables.len() as u64 + 1;
+        if moving_tables > self.k.frames.table_room() {
+            return Err(Errno::ENOMEM);
+        }
         mm.split_range(addr, addr + old_len)?;
         let src = mm.vmas[&addr].clone();
         // copy_vma: the moved VMA keeps its pgoff and anon_vma; it merges at the destination
@@ -134,7 +141,7 @@ impl Machine {
             let delta_in = mm.pt.set(a - addr + dest, pte);
             let delta = delta_out + delta_in;
             if delta != 0 {
-                self.k.stats.mod_node(0, crate::vmstat::NodeStat::PageTablePages, delta);
+                self.k.frames.account_tables(delta, &mut self.k.stats);
             }
         }
         if let Some(f) = src.file {

@@ -72,6 +72,14 @@ struct Node {
     capacity: u64,
     slots: Vec<Frame>,
     free: Vec<u32>,
+    /// Page-table pages taken from this node (they are not modeled as frames).
+    tables: u64,
+}
+
+impl Node {
+    fn used(&self) -> u64 {
+        self.slots.len() as u64 - self.free.len() as u64 + self.tables
+    }
 }
 
 /// All frames of a machine.
@@ -83,7 +91,7 @@ pub struct Frames {
 
 impl Frames {
     pub fn new(nodes: u32, node_frames: u64) -> Frames {
-        let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new() };
+        let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new(), tables: 0 };
         Frames { node_frames, nodes: vec![node; nodes as usize] }
     }
 
@@ -124,13 +132,15 @@ impl Frames {
 
     fn alloc_on(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
         let node = &mut self.nodes[nid as usize];
+        if node.used() >= node.capacity {
+            return None;
+        }
         let slot = match node.free.pop() {
             Some(slot) => slot as usize,
-            None if (node.slots.len() as u64) < node.capacity => {
+            None => {
                 node.slots.push(Frame::default());
                 node.slots.len() - 1
             }
-            None => return None,
         };
         node.slots[slot] = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
         stats.mod_node(nid, NodeStat::FreePages, -1);
@@ -156,10 +166,23 @@ impl Frames {
         })
     }
 
-    /// Frames in use on a node (recount, for the invariant checker).
+    /// Pages in use on a node, frames and page tables (recount, for the invariant checker).
     pub fn used_on(&self, nid: u32) -> u64 {
-        let node = &self.nodes[nid as usize];
-        node.slots.len() as u64 - node.free.len() as u64
+        self.nodes[nid as usize].used()
+    }
+
+    /// Free pages left on node 0, where page tables come from.
+    pub fn table_room(&self) -> u64 {
+        let node = &self.nodes[0];
+        node.capacity - node.used()
+    }
+
+    /// Accounts page-table pages allocated (+) or freed (-) on node 0 (`pagetable_alloc`).
+    pub fn account_tables(&mut self, delta: i64, stats: &mut Stats) {
+        let node = &mut self.nodes[0];
+        node.tables = node.tables.checked_add_signed(delta).expect("page-table count");
+        stats.mod_node(0, NodeStat::PageTablePages, delta);
+        stats.mod_node(0, NodeStat::FreePages, -delta);
     }
 
     /// Host bytes spent on frame slots.

@@ -1,1 +1,0 @@
-//! The .mms scenario format.
