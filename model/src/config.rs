@@ -78,7 +78,7 @@ impl Default for MachineConfig {
 impl MachineConfig {
     /// Checks every field; the machine refuses a config this rejects.
     pub fn validate(&self) -> Result<(), Errno> {
-        let pages_ok = |b: u64| b % PAGE_SIZE == 0;
+        let pages_ok = |b: u64| b.is_multiple_of(PAGE_SIZE);
         if self.nodes == 0 || self.nodes > MAX_NODES {
             return Err(Errno::EINVAL);
         }

@@ -287,7 +287,7 @@ impl Machine {
         if offset > MAX_FILE_SIZE - PAGE_SIZE {
             return Err(Errno::EFBIG);
         }
-        if offset % PAGE_SIZE != 0 {
+        if !offset.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let nid = 0;
@@ -308,7 +308,7 @@ impl Machine {
         if offset > MAX_FILE_SIZE {
             return Err(Errno::EINVAL);
         }
-        if offset % PAGE_SIZE != 0 {
+        if !offset.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         if offset >= self.k.inode(of.file).size {

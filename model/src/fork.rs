@@ -4,7 +4,7 @@
 use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::memory::mm_counter;
-use crate::mm_types::{Mm, Vma, VmFlags};
+use crate::mm_types::{Mm, VmFlags, Vma};
 use crate::ops::{OpResult, Outcome, Pid};
 use crate::page_alloc::{PageFlags, ZERO_PFN};
 
@@ -35,9 +35,7 @@ impl Machine {
 
     /// Page-table pages the child's copied page tables will take.
     fn fork_tables_needed(&self, mm: &Mm) -> u64 {
-        let copied = |v: &&Vma| {
-            v.anon_vma.is_some() && !v.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK)
-        };
+        let copied = |v: &&Vma| v.anon_vma.is_some() && !v.flags.intersects(VmFlags::DONTCOPY | VmFlags::WIPEONFORK);
         let tables: std::collections::BTreeSet<u64> = mm
             .vmas
             .values()

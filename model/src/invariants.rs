@@ -10,8 +10,8 @@ use crate::memory::mm_counter;
 use crate::mm_types::{Mm, RssKind, VmFlags};
 use crate::ops::{PAGE_SIZE, Pid};
 use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
-use crate::vma::can_merge;
 use crate::views::Violation;
+use crate::vma::can_merge;
 use crate::vmstat::NodeStat;
 
 struct Report(Vec<Violation>);

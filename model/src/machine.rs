@@ -49,14 +49,8 @@ impl Machine {
         config.validate()?;
         let frames = Frames::new(config.nodes, config.node_frames());
         let stats = Stats::new(config.nodes, config.node_frames());
-        let k = Kernel {
-            frames,
-            files: BTreeMap::new(),
-            paths: BTreeMap::new(),
-            stats,
-            next_file: 0,
-            next_anon_vma: 0,
-        };
+        let k =
+            Kernel { frames, files: BTreeMap::new(), paths: BTreeMap::new(), stats, next_file: 0, next_anon_vma: 0 };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
 

@@ -6,7 +6,7 @@
 use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::memory::mm_counter;
-use crate::mm_types::{Pte, Vma, VmFlags};
+use crate::mm_types::{Pte, VmFlags, Vma};
 use crate::mmap::page_align;
 use crate::ops::{Advice, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, ZERO_PFN};
@@ -23,7 +23,7 @@ impl Machine {
         if !behavior_valid(advice) {
             return Err(Errno::EINVAL);
         }
-        if start % PAGE_SIZE != 0 {
+        if !start.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let len = page_align(len_in).ok_or(Errno::EINVAL)?;
@@ -264,5 +264,4 @@ impl Machine {
         }
         Ok(Outcome::Done)
     }
-
 }

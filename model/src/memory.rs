@@ -5,7 +5,7 @@
 
 use crate::errno::Errno;
 use crate::machine::{Kernel, Machine};
-use crate::mm_types::{FileId, Mm, Pte, RssKind, Vma, VmFlags};
+use crate::mm_types::{FileId, Mm, Pte, RssKind, VmFlags, Vma};
 use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
 use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
 use crate::vmstat::{Event, NodeStat};
@@ -173,7 +173,8 @@ impl Kernel {
             self.map_new_anon(mm, &vma, addr, value)?;
             return Ok(kind);
         }
-        let writable = vma.is_shared() && (write || (vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem()));
+        let writable =
+            vma.is_shared() && (write || (vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem()));
         self.rmap_add(page);
         self.set_pte(mm, addr, Pte::present(page, writable, write));
         if write {

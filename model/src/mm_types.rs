@@ -284,8 +284,8 @@ impl Mm {
     }
 
     pub fn rss_pages(&self) -> u64 {
-        (self.rss[RssKind::File as usize] + self.rss[RssKind::Anon as usize] + self.rss[RssKind::Shmem as usize])
-            .max(0) as u64
+        (self.rss[RssKind::File as usize] + self.rss[RssKind::Anon as usize] + self.rss[RssKind::Shmem as usize]).max(0)
+            as u64
     }
 
     /// `update_hiwater_rss`.

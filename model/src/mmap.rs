@@ -5,14 +5,15 @@
 use crate::errno::Errno;
 use crate::filemap::FileKind;
 use crate::machine::Machine;
-use crate::mm_types::{MAX_MAP_COUNT, MMAP_BASE, MMAP_MIN_ADDR, Mm, PMD_SIZE, TASK_SIZE, Vma, VmFlags};
+use crate::mm_types::{MAX_MAP_COUNT, MMAP_BASE, MMAP_MIN_ADDR, Mm, PMD_SIZE, TASK_SIZE, VmFlags, Vma};
 use crate::ops::{Fd, MapFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid, Prot};
 
 /// `MAP_TYPE` and its values.
 const MAP_TYPE: u32 = 0x0f;
 const MAP_SHARED_VALIDATE: u32 = 0x03;
 /// Flags MAP_SHARED_VALIDATE accepts (`LEGACY_MAP_MASK` plus MAP_SYNC).
-const LEGACY_MAP_MASK: u32 = 0x01 | 0x02 | 0x10 | 0x20 | 0x100 | 0x800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000;
+const LEGACY_MAP_MASK: u32 =
+    0x01 | 0x02 | 0x10 | 0x20 | 0x100 | 0x800 | 0x1000 | 0x2000 | 0x4000 | 0x8000 | 0x10000 | 0x20000 | 0x40000;
 /// Where bottom-up allocation starts (`TASK_UNMAPPED_BASE`).
 const TASK_UNMAPPED_BASE: u64 = (TASK_SIZE / 3) & !(PAGE_SIZE - 1);
 
@@ -77,9 +78,7 @@ impl Mm {
                 return Ok(addr);
             }
         }
-        self.topdown_gap(len, MMAP_BASE)
-            .or_else(|| self.bottomup_gap(len, TASK_UNMAPPED_BASE))
-            .ok_or(Errno::ENOMEM)
+        self.topdown_gap(len, MMAP_BASE).or_else(|| self.bottomup_gap(len, TASK_UNMAPPED_BASE)).ok_or(Errno::ENOMEM)
     }
 
     /// `__get_unmapped_area`, including the THP alignment of large anonymous mappings.
@@ -89,7 +88,7 @@ impl Mm {
         }
         let addr = if fixed {
             hint
-        } else if thp_align && hint == 0 && len % PMD_SIZE == 0 {
+        } else if thp_align && hint == 0 && len.is_multiple_of(PMD_SIZE) {
             self.thp_area(len)?
         } else {
             self.search_area(hint, len)?
@@ -97,7 +96,7 @@ impl Mm {
         if addr > TASK_SIZE - len {
             return Err(Errno::ENOMEM);
         }
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         Ok(addr)
@@ -128,7 +127,7 @@ impl Machine {
         offset: u64,
     ) -> OpResult {
         self.proc(pid)?;
-        if offset % PAGE_SIZE != 0 {
+        if !offset.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let pgoff = offset >> PAGE_SHIFT;
@@ -242,15 +241,7 @@ impl Machine {
             self.k.inode_mut(f).map_count += 1;
         }
         let mm = &mut self.proc_mut(pid)?.mm;
-        mm.insert_vma(Vma {
-            start,
-            end,
-            flags: vm_flags,
-            pgoff,
-            file,
-            anon_vma: None,
-            anon_chain_forked: false,
-        });
+        mm.insert_vma(Vma { start, end, flags: vm_flags, pgoff, file, anon_vma: None, anon_chain_forked: false });
         mm.total_vm += len >> PAGE_SHIFT;
         mm.update_hiwater_vm();
         Ok(())
@@ -299,7 +290,7 @@ impl Machine {
     /// munmap(2).
     pub(crate) fn sys_munmap(&mut self, pid: Pid, addr: u64, len: u64) -> OpResult {
         self.proc(pid)?;
-        if addr % PAGE_SIZE != 0 || addr > TASK_SIZE {
+        if !addr.is_multiple_of(PAGE_SIZE) || addr > TASK_SIZE {
             return Err(Errno::EINVAL);
         }
         let len = page_align(len).ok_or(Errno::EINVAL)?;

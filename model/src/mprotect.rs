@@ -36,7 +36,7 @@ impl Machine {
             return Err(Errno::EINVAL);
         }
         let prot = Prot::from_bits_retain(prot.bits() & !grows);
-        if start % PAGE_SIZE != 0 {
+        if !start.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         if len == 0 {

@@ -3,7 +3,7 @@
 
 use crate::errno::Errno;
 use crate::machine::Machine;
-use crate::mm_types::{TASK_SIZE, Vma, VmFlags};
+use crate::mm_types::{TASK_SIZE, VmFlags, Vma};
 use crate::mmap::page_align;
 use crate::ops::{MremapFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
 
@@ -23,7 +23,7 @@ impl Machine {
         if !(flags - known).is_empty() {
             return Err(Errno::EINVAL);
         }
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         let old_len = page_align(old_len).ok_or(Errno::EINVAL)?;
@@ -35,7 +35,7 @@ impl Machine {
         let dontunmap = flags.contains(MremapFlags::DONTUNMAP);
         let maymove = flags.contains(MremapFlags::MAYMOVE);
         if fixed || dontunmap {
-            if new_addr % PAGE_SIZE != 0 && fixed {
+            if !new_addr.is_multiple_of(PAGE_SIZE) && fixed {
                 return Err(Errno::EINVAL);
             }
             if !maymove {

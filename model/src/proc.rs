@@ -20,8 +20,8 @@ use std::fmt::Write as _;
 
 use crate::ops::Prot;
 use crate::views::{
-    Kpage, KpageFlags, MapsEntry, MemSizeStats, Meminfo, PSS_SHIFT, PagemapEntry, SmapsEntry,
-    SmapsRollup, Status, Vmstat,
+    Kpage, KpageFlags, MapsEntry, MemSizeStats, Meminfo, PSS_SHIFT, PagemapEntry, SmapsEntry, SmapsRollup, Status,
+    Vmstat,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -164,10 +164,7 @@ pub fn vmflag_by_mnemonic(mnemonic: &str) -> Option<u64> {
     if mnemonic.is_empty() || mnemonic == "??" {
         return None;
     }
-    VMFLAG_MNEMONICS
-        .iter()
-        .position(|m| *m == mnemonic)
-        .map(|bit| 1u64 << bit)
+    VMFLAG_MNEMONICS.iter().position(|m| *m == mnemonic).map(|bit| 1u64 << bit)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,12 +201,7 @@ struct Row {
 
 impl<T> Line<T> {
     fn row(&self, t: &T) -> Row {
-        Row {
-            label: self.label,
-            width: self.width,
-            unit: self.unit,
-            value: (self.get)(t),
-        }
+        Row { label: self.label, width: self.width, unit: self.unit, value: (self.get)(t) }
     }
 }
 
@@ -231,12 +223,7 @@ impl Row {
 
 /// A line with a number of minimum width `width`.
 const fn line<T>(label: &'static str, width: usize, unit: Unit, get: fn(&T) -> u64) -> Line<T> {
-    Line {
-        label,
-        width,
-        unit,
-        get,
-    }
+    Line { label, width, unit, get }
 }
 
 /// The common `label%8lu kB` line.
@@ -280,21 +267,9 @@ fn write_header_prefix(out: &mut String, e: &MapsEntry) {
         "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
         e.start,
         e.end,
-        if e.prot.contains(Prot::READ) {
-            'r'
-        } else {
-            '-'
-        },
-        if e.prot.contains(Prot::WRITE) {
-            'w'
-        } else {
-            '-'
-        },
-        if e.prot.contains(Prot::EXEC) {
-            'x'
-        } else {
-            '-'
-        },
+        if e.prot.contains(Prot::READ) { 'r' } else { '-' },
+        if e.prot.contains(Prot::WRITE) { 'w' } else { '-' },
+        if e.prot.contains(Prot::EXEC) { 'x' } else { '-' },
         if e.shared { 's' } else { 'p' },
         e.offset,
         e.dev_major,
@@ -356,17 +331,11 @@ struct MssLine {
 }
 
 const fn mss(line: Line<MemSizeStats>) -> MssLine {
-    MssLine {
-        line,
-        rollup_only: false,
-    }
+    MssLine { line, rollup_only: false }
 }
 
 const fn mss_rollup(line: Line<MemSizeStats>) -> MssLine {
-    MssLine {
-        line,
-        rollup_only: true,
-    }
+    MssLine { line, rollup_only: true }
 }
 
 /// `__show_smap`'s lines (`SEQ_PUT_DEC(label, bytes)` = `seq_put_decimal_ull_width(m, label,
@@ -391,9 +360,7 @@ const MSS_LINES: &[MssLine] = &[
     mss(kb_line("FilePmdMapped:  ", |m| kb(m.file_thp))),
     mss(kb_line("Shared_Hugetlb: ", |m| kb(m.shared_hugetlb))),
     // The one 17-byte label; Linux narrows the number to 7 to keep the column.
-    mss(line("Private_Hugetlb: ", 7, Unit::Kb, |m| {
-        kb(m.private_hugetlb)
-    })),
+    mss(line("Private_Hugetlb: ", 7, Unit::Kb, |m| kb(m.private_hugetlb))),
     mss(kb_line("Swap:           ", |m| kb(m.swap))),
     mss(kb_line("SwapPss:        ", |m| pss_kb(m.swap_pss))),
     // Locked is the fixed-point pss_locked, not a byte count.
@@ -407,11 +374,7 @@ pub const HUGETLB_DEFAULT_PAGE_SIZE: u64 = 2 << 20;
 
 /// `vma_kernel_pagesize` (= `vma_mmu_pagesize` on x86).
 fn smaps_page_size(e: &SmapsEntry) -> u64 {
-    if e.vm_flags.iter().any(|f| f == "ht") {
-        HUGETLB_DEFAULT_PAGE_SIZE
-    } else {
-        4096
-    }
+    if e.vm_flags.iter().any(|f| f == "ht") { HUGETLB_DEFAULT_PAGE_SIZE } else { 4096 }
 }
 
 /// `show_smap`'s lines before `__show_smap`.
@@ -422,17 +385,12 @@ const SMAPS_HEAD: &[Line<SmapsEntry>] = &[
 ];
 
 /// `show_smap`'s lines after `__show_smap` (no ProtectionKey: the reference CPU has no PKU).
-const SMAPS_TAIL: &[Line<SmapsEntry>] = &[line("THPeligible:    ", 8, Unit::Plain, |e| {
-    u64::from(e.thp_eligible)
-})];
+const SMAPS_TAIL: &[Line<SmapsEntry>] = &[line("THPeligible:    ", 8, Unit::Plain, |e| u64::from(e.thp_eligible))];
 
 /// The numeric lines of one smaps entry, in print order.
 fn smaps_rows(e: &SmapsEntry) -> impl Iterator<Item = Row> + '_ {
     let head = SMAPS_HEAD.iter().map(move |l| l.row(e));
-    let mss = MSS_LINES
-        .iter()
-        .filter(|l| !l.rollup_only)
-        .map(move |l| l.line.row(&e.mss));
+    let mss = MSS_LINES.iter().filter(|l| !l.rollup_only).map(move |l| l.line.row(&e.mss));
     let tail = SMAPS_TAIL.iter().map(move |l| l.row(e));
     head.chain(mss).chain(tail)
 }
@@ -598,9 +556,7 @@ const MEMINFO_LINES: &[Line<Meminfo>] = &[
 const NODE_MEMINFO_LINES: &[Line<Meminfo>] = &[
     kb_line("MemTotal:       ", |m| m.mem_total),
     kb_line("MemFree:        ", |m| m.mem_free),
-    kb_line("MemUsed:        ", |m| {
-        m.mem_total.saturating_sub(m.mem_free)
-    }),
+    kb_line("MemUsed:        ", |m| m.mem_total.saturating_sub(m.mem_free)),
     kb_line("SwapCached:     ", |m| m.swap_cached),
     kb_line("Active:         ", |m| m.active),
     kb_line("Inactive:       ", |m| m.inactive),
@@ -792,15 +748,10 @@ mod tests {
         }
         // Config-off flags are 0, as in the reference kernel; their bits print "??".
         assert_eq!(VM_SOFTDIRTY | VM_SHADOW_STACK, 0);
-        assert_eq!(
-            vmflags_mnemonics(VM_SOFTDIRTY_BIT_VALUE),
-            vec!["??".to_string()]
-        );
+        assert_eq!(vmflags_mnemonics(VM_SOFTDIRTY_BIT_VALUE), vec!["??".to_string()]);
         assert_eq!(vmflags_mnemonics(1 << 37), vec!["??".to_string()]);
         // Protection keys never show up in VmFlags.
-        assert!(
-            vmflags_mnemonics(VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | VM_PKEY_BIT3).is_empty()
-        );
+        assert!(vmflags_mnemonics(VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | VM_PKEY_BIT3).is_empty());
         assert_eq!(vmflag_by_mnemonic("??"), None);
         assert_eq!(vmflag_by_mnemonic(""), None);
         assert_eq!(vmflag_by_mnemonic("sd"), None);
@@ -858,18 +809,8 @@ mod tests {
         let widths = MSS_LINES
             .iter()
             .map(|l| (l.line.label, l.line.width))
-            .chain(
-                SMAPS_HEAD
-                    .iter()
-                    .chain(SMAPS_TAIL)
-                    .map(|l| (l.label, l.width)),
-            )
-            .chain(
-                MEMINFO_LINES
-                    .iter()
-                    .chain(NODE_MEMINFO_LINES)
-                    .map(|l| (l.label, l.width)),
-            );
+            .chain(SMAPS_HEAD.iter().chain(SMAPS_TAIL).map(|l| (l.label, l.width)))
+            .chain(MEMINFO_LINES.iter().chain(NODE_MEMINFO_LINES).map(|l| (l.label, l.width)));
         for (label, width) in widths {
             assert_eq!(label.len() + width, 24, "{label}");
         }

@@ -9,7 +9,7 @@ use crate::config::ThpMode;
 use crate::errno::Errno;
 use crate::filemap::FileKind;
 use crate::machine::Machine;
-use crate::mm_types::{Mm, RssKind, Vma, VmFlags};
+use crate::mm_types::{Mm, RssKind, VmFlags, Vma};
 use crate::ops::{PAGE_SIZE, Pid, Prot};
 use crate::page_alloc::{Frame, PageFlags, ZERO_PFN};
 use crate::views::*;

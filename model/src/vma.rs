@@ -3,7 +3,7 @@
 //! `find_mergeable_anon_vma`).
 
 use crate::errno::Errno;
-use crate::mm_types::{AnonVmaId, MAX_MAP_COUNT, Mm, Vma, VmFlags};
+use crate::mm_types::{AnonVmaId, MAX_MAP_COUNT, Mm, VmFlags, Vma};
 use crate::ops::PAGE_SIZE;
 
 /// `vma_had_uncowed_parents`: the VMA's anon_vma chain holds parents' anon_vmas.

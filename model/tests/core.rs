@@ -115,7 +115,8 @@ fn memfd_punch_keeps_private_cows_and_truncate_removes_them() {
         r => panic!("{r:?}"),
     };
     m.op(Op::Ftruncate { pid: p, fd, len: 16 * PAGE_SIZE }).unwrap();
-    let map = |flags| Op::Mmap { pid: p, addr: 0, len: 16 * PAGE_SIZE, prot: Prot::READ | Prot::WRITE, flags, fd, offset: 0 };
+    let map =
+        |flags| Op::Mmap { pid: p, addr: 0, len: 16 * PAGE_SIZE, prot: Prot::READ | Prot::WRITE, flags, fd, offset: 0 };
     let Ok(Outcome::Addr(s)) = m.op(map(MapFlags::SHARED)) else { panic!() };
     let Ok(Outcome::Addr(q)) = m.op(map(MapFlags::PRIVATE)) else { panic!() };
     for i in 0..16 {
