@@ -156,13 +156,11 @@ impl Machine {
             r.check(inode.map_count == m, "inode-map-count", || format!("{}: {} != {m}", at(), inode.map_count));
             let persistent = matches!(inode.kind, FileKind::Regular { .. }) && !inode.unlinked;
             r.check(persistent || o + m > 0, "inode-leak", at);
-            let size_pages = inode.size_pages();
             for (&index, &pfn) in &inode.cache {
                 let f = self.k.frames.get(pfn).copied().unwrap_or_default();
                 r.check(f.owner == id && f.index == index && !f.is_anon() && !f.is_free(), "cache-entry", || {
                     format!("{}: index {index} -> pfn {pfn:#x}", at())
                 });
-                r.check(index < size_pages, "cache-beyond-eof", || format!("{}: index {index}", at()));
                 r.check(f.is_shmem() == inode.is_shmem(), "cache-page-kind", at);
             }
         }

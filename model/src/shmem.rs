@@ -99,7 +99,9 @@ impl Machine {
     fn preallocate(&mut self, file: FileId, offset: u64, end: u64, keep_size: bool) -> Result<(), Errno> {
         if self.k.inode(file).is_shmem() {
             for index in offset / PAGE_SIZE..end.div_ceil(PAGE_SIZE) {
-                self.k.get_cache_page(file, index, 0)?;
+                let (pfn, _) = self.k.get_cache_page(file, index, 0)?;
+                // "mark it dirty so that memory pressure will swap rather than free" the pages.
+                self.k.mark_dirty(pfn);
             }
         }
         let inode = self.k.inode_mut(file);
