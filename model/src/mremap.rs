@@ -59,7 +59,15 @@ impl Machine {
         if old_len == 0 && !vma.flags.contains(VmFlags::MAYSHARE) {
             return Err(Errno::EINVAL);
         }
-        if old_len > vma.end - addr {
+        // Resizing in place to the same or a smaller size never looks past the VMA's end.
+        let past_vma_end = old_len > vma.end - addr;
+        if !fixed && !dontunmap && new_len <= old_len {
+            if new_len < old_len {
+                self.do_munmap(pid, addr + new_len, addr + old_len)?;
+            }
+            return Ok(Outcome::Addr(addr));
+        }
+        if past_vma_end {
             return Err(Errno::EFAULT);
         }
         if fixed {
@@ -67,12 +75,6 @@ impl Machine {
         }
         if dontunmap {
             return self.mremap_to(pid, addr, old_len, new_len, None, true);
-        }
-        if new_len <= old_len {
-            if new_len < old_len {
-                self.do_munmap(pid, addr + new_len, addr + old_len)?;
-            }
-            return Ok(Outcome::Addr(addr));
         }
         if addr + old_len == vma.end {
             let grow_end = addr.checked_add(new_len).filter(|e| *e <= TASK_SIZE);

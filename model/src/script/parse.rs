@@ -22,6 +22,8 @@ pub fn parse(text: &str) -> Result<Script> {
     let mut seen_step = false;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
+        // `lines` strips "\r\n"; also accept a lone '\r' ending the last line.
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let (toks, comment) = tokenize(raw, line)?;
         let mut p = LineParser { toks: &toks, pos: 0, line, end_col: raw.chars().count() + 1, names: &names };
         let Some(first) = toks.first() else {

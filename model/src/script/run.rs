@@ -457,7 +457,7 @@ impl Runner<'_> {
                 let want = self.eval(e, line)?;
                 let actual = r.as_ref().ok().and_then(outcome_value);
                 if actual != Some(want) {
-                    let hex = matches!(r, Ok(Outcome::Addr(_) | Outcome::Value(_)));
+                    let hex = matches!(op, Op::Mmap { .. } | Op::Mremap { .. } | Op::Read { .. } | Op::Pread { .. });
                     let w = if is_plain_literal(e) { e.to_string() } else { format!("{e} = {}", num_text(want, hex)) };
                     return Err(fails(w));
                 }

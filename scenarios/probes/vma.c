@@ -1,0 +1,144 @@
+/* VMA operations: checks scenarios 22-mprotect-split-merge, 23-mprotect-errnos, 24-mmap-errnos and
+ * 25-munmap. Maps counts are printed as deltas (the probe's own libc VMAs are in /proc/self/maps).
+ * Run as root: gcc -O1 -o /tmp/vma vma.c && /tmp/vma */
+#include "probe.h"
+
+int main(void)
+{
+	catch_signals();
+	pid_t me = getpid();
+
+	printf("== 22 mprotect split/merge\n");
+	char *r = mmap(NULL, 35 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int n0 = maps_count(me);
+	char *a = mmap(r + 18 * PG, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	touch_write(a, 16);
+	P("maps delta (guard, a, guard)", maps_count(me) - n0);
+	int n1 = maps_count(me);
+	ERR("mprotect a+4p 4p r", mprotect(a + 4 * PG, 4 * PG, PROT_READ));
+	P("maps delta", maps_count(me) - n1);
+	P("a+4p VMA Size", smaps_kb(me, a + 4 * PG, "Size"));
+	P("a+4p VMA Rss", smaps_kb(me, a + 4 * PG, "Rss"));
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	show_read("read a+4p", a + 4 * PG);
+	show_write("write a+4p", a + 4 * PG, 0x41);
+	ERR("mprotect a+4p 4p rw", mprotect(a + 4 * PG, 4 * PG, PROT_READ | PROT_WRITE));
+	P("maps delta", maps_count(me) - n1);
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	P("a VMA Rss", smaps_kb(me, a, "Rss"));
+	ERR("mprotect a+12p 4p r (tail)", mprotect(a + 12 * PG, 4 * PG, PROT_READ));
+	P("maps delta", maps_count(me) - n1);
+	ERR("mprotect a+12p 4p rw", mprotect(a + 12 * PG, 4 * PG, PROT_READ | PROT_WRITE));
+	P("maps delta", maps_count(me) - n1);
+	char *b = mmap(r + 2 * PG, 16 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	P("maps delta after b fixed right below a", maps_count(me) - n1);
+	P("a VMA Size (merged with b)", smaps_kb(me, a, "Size"));
+	ERR("mprotect a 16p none", mprotect(a, 16 * PG, PROT_NONE));
+	P("maps delta", maps_count(me) - n1);
+	P("a VMA Rss (PROT_NONE keeps pages)", smaps_kb(me, a, "Rss"));
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	show_read("read a (PROT_NONE)", a);
+	ERR("mprotect a 16p rw", mprotect(a, 16 * PG, PROT_READ | PROT_WRITE));
+	P("maps delta", maps_count(me) - n1);
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	ERR("mprotect b 16p none", mprotect(b, 16 * PG, PROT_NONE));
+	P("maps delta (untouched b + guards)", maps_count(me) - n1);
+	P("b VMA Size", smaps_kb(me, b, "Size"));
+	munmap(r, 35 * PG);
+
+	printf("== 23 mprotect errnos and faults\n");
+	a = iso_map(16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	try_write(a, 0x41);
+	n1 = maps_count(me);
+	ERR("mprotect unaligned", mprotect(a + 1, PG, PROT_READ));
+	ERR("mprotect prot 0x8 (PROT_SEM)", mprotect(a, PG, 0x8 | PROT_READ));
+	P("maps delta", maps_count(me) - n1);
+	ERR("mprotect prot 0x10", mprotect(a, PG, 0x10));
+	ERR("mprotect len 0", mprotect(a, 0, PROT_READ));
+	munmap(a + 8 * PG, PG);
+	n1 = maps_count(me);
+	ERR("mprotect across a hole", mprotect(a, 16 * PG, PROT_READ));
+	P("maps delta", maps_count(me) - n1);
+	show_write("write a (part before the hole)", a, 0x42);
+	show_write("write a+9p (after the hole)", a + 9 * PG, 0x42);
+	ERR("mprotect inside the hole", mprotect(a + 8 * PG, PG, PROT_READ));
+	show_read("read the hole", a + 8 * PG);
+	show_read("read a", a);
+	ERR("mprotect a 8p w", mprotect(a, 8 * PG, PROT_WRITE));
+	show_read("read a (PROT_WRITE only)", a);
+	show_write("write a+1p (PROT_WRITE only)", a + PG, 0x43);
+	ERR("mprotect a 8p none", mprotect(a, 8 * PG, PROT_NONE));
+	show_read("read a (PROT_NONE)", a);
+	P("Rss a (PROT_NONE)", smaps_kb(me, a, "Rss"));
+	ERR("mprotect a 8p r", mprotect(a, 8 * PG, PROT_READ));
+	show_read("read a", a);
+	show_read("read a+1p", a + PG);
+
+	printf("== 24 mmap errnos\n");
+	ERR("len 0", mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("neither shared nor private", mmap(NULL, PG, PROT_READ, MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+	char *v = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ERR("shared|private (=SHARED_VALIDATE) anon", v == MAP_FAILED ? -1 : 0);
+	if (v != MAP_FAILED) { try_write(v, 1); show_vma("validate", me, v); P("RssShmem", status_kb(me, "RssShmem")); munmap(v, PG); }
+	ERR("shared_validate + 0x40000000?", mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | 0x200, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("private + unknown 0x200", (v = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | 0x200, -1, 0)) == MAP_FAILED ? -1 : 0);
+	if (v != MAP_FAILED) munmap(v, PG);
+	a = iso_map(16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ERR("fixed unaligned", mmap(a + 1, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("fixed_noreplace over a", mmap(a, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("fixed_noreplace partly over a", mmap(a + 15 * PG, 2 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("bad fd 99 shared", mmap(NULL, PG, PROT_READ, MAP_SHARED, 99, 0) == MAP_FAILED ? -1 : 0);
+	ERR("private, no anonymous, fd -1", mmap(NULL, PG, PROT_READ, MAP_PRIVATE, -1, 0) == MAP_FAILED ? -1 : 0);
+	int f = open("/tmp/pr/m24.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ftruncate(f, 4 * PG);
+	int ro = open("/tmp/pr/m24.dat", O_RDONLY);
+	int wo = open("/tmp/pr/m24.dat", O_WRONLY);
+	ERR("shared rw on O_RDONLY fd", mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED ? -1 : 0);
+	char *pr = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
+	ERR("private rw on O_RDONLY fd", pr == MAP_FAILED ? -1 : 0);
+	show_write("write private ro-fd map", pr, 0x41);
+	char *sr = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
+	ERR("shared r on O_RDONLY fd", sr == MAP_FAILED ? -1 : 0);
+	ERR("mprotect it rw", mprotect(sr, PG, PROT_READ | PROT_WRITE));
+	ERR("shared r on O_WRONLY fd", mmap(NULL, PG, PROT_READ, MAP_SHARED, wo, 0) == MAP_FAILED ? -1 : 0);
+	ERR("unaligned offset 100", mmap(NULL, PG, PROT_READ, MAP_SHARED, f, 100) == MAP_FAILED ? -1 : 0);
+	ERR("anonymous with offset 100", mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 100) == MAP_FAILED ? -1 : 0);
+	v = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, PG);
+	ERR("anonymous with offset 1p", v == MAP_FAILED ? -1 : 0);
+	ERR("len 2^48", mmap(NULL, 1UL << 48, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("len 2^64-4096", mmap(NULL, -PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? -1 : 0);
+	v = mmap(NULL, PG, 0x10 | PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ERR("prot 0x11", v == MAP_FAILED ? -1 : 0);
+	show_read("read it", v);
+	v = mmap(NULL, PG, PROT_READ, MAP_SHARED, f, 8 * PG);
+	ERR("file beyond EOF map (off 8p, size 4p)", v == MAP_FAILED ? -1 : 0);
+	show_read("read it", v);
+	close(f); close(ro); close(wo);
+	unlink("/tmp/pr/m24.dat");
+
+	printf("== 25 munmap\n");
+	a = iso_map(16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	touch_write(a, 16);
+	try_write(a + 9 * PG, 0x49);
+	n1 = maps_count(me);
+	long vs = status_kb(me, "VmSize"), ra = status_kb(me, "RssAnon");
+	ERR("munmap a+4p 4p", munmap(a + 4 * PG, 4 * PG));
+	P("maps delta", maps_count(me) - n1);
+	P("VmSize delta", status_kb(me, "VmSize") - vs);
+	P("RssAnon delta", status_kb(me, "RssAnon") - ra);
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	P("a+8p VMA Size", smaps_kb(me, a + 8 * PG, "Size"));
+	show_read("read a+4p", a + 4 * PG);
+	ERR("munmap unaligned", munmap(a + 1, PG));
+	ERR("munmap len 0", munmap(a, 0));
+	ERR("munmap the hole again", munmap(a + 4 * PG, 4 * PG));
+	ERR("munmap a+2p 4p (half hole)", munmap(a + 2 * PG, 4 * PG));
+	P("maps delta", maps_count(me) - n1);
+	P("RssAnon delta", status_kb(me, "RssAnon") - ra);
+	ERR("munmap a+1p len 1", munmap(a + PG, 1));
+	P("a VMA Size", smaps_kb(me, a, "Size"));
+	show_read("read a+9p", a + 9 * PG);
+	ERR("munmap whole reservation", munmap(a - PG, 18 * PG));
+	P("maps delta", maps_count(me) - n1);
+	return 0;
+}
