@@ -30,9 +30,9 @@ c = fork p
 expect maps c count == 5
 expect status c VmSize == 60 kB
 expect status c RssAnon == 48 kB
-read c d => SIGSEGV
+read c d => SIGSEGV(MAPERR)
 read c e => 0x45
-read c e+4p => SIGSEGV
+read c e+4p => SIGSEGV(MAPERR)
 read c e+8p => 0
 expect smaps c e Rss == 16 kB
 expect smaps c e Pss == 8 kB
@@ -45,7 +45,7 @@ c2 = fork p
 read c2 e+4p => 0x49
 expect smaps c2 e Rss == 64 kB
 expect smaps c2 e Pss == 32 kB
-read c2 d => SIGSEGV
+read c2 d => SIGSEGV(MAPERR)
 exit c2
 exit p
 expect meminfo AnonPages == 0 kB

@@ -28,7 +28,7 @@ expect vma p a end == a+8p
 write p a+1p 0x42 => SIGSEGV(ACCERR)
 write p a+9p 0x42
 mprotect p a+8p 1p r => ENOMEM
-read p a+8p => SIGSEGV
+read p a+8p => SIGSEGV(MAPERR)
 read p a => 0x41
 mprotect p a 8p w
 read p a => 0x41

@@ -1,5 +1,6 @@
 # mmap argument errors: len 0 -> EINVAL; neither MAP_SHARED nor MAP_PRIVATE -> EINVAL, and
-# MAP_SHARED|MAP_PRIVATE (= MAP_SHARED_VALIDATE) is EINVAL for anonymous memory; unaligned MAP_FIXED
+# MAP_SHARED|MAP_PRIVATE (= MAP_SHARED_VALIDATE) is EINVAL for anonymous memory but valid for a file
+# (where an unknown flag bit then gives EOPNOTSUPP instead of being ignored); unaligned MAP_FIXED
 # -> EINVAL; MAP_FIXED_NOREPLACE over (even part of) a mapping -> EEXIST; bad fd, or a non-anonymous
 # mapping with fd -1 -> EBADF; MAP_SHARED+PROT_WRITE on an O_RDONLY fd -> EACCES (and mprotect to
 # rw of its PROT_READ shared mapping -> EACCES), any mapping of an O_WRONLY fd -> EACCES; MAP_PRIVATE
@@ -32,6 +33,8 @@ sr = mmap p 0 1p r shared fd=ro
 mprotect p sr 1p rw => EACCES
 mmap p 0 1p r shared fd=wo => EACCES
 mmap p 0 1p r shared fd=f off=100 => EINVAL
+mmap p 0 1p r shared,private fd=f
+mmap p 0 1p r shared,private,0x200 fd=f => EOPNOTSUPP
 mmap p 0 1p r private,anonymous off=100 => EINVAL
 mmap p 0 1p r private,anonymous off=1p
 mmap p 0 0x1000000000000 r private,anonymous,noreserve => ENOMEM

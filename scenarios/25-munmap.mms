@@ -20,7 +20,7 @@ expect status p RssAnon == 48 kB
 expect smaps p a Size == 16 kB
 expect smaps p a+8p Size == 32 kB
 expect vma p a+8p start == a+8p
-read p a+4p => SIGSEGV
+read p a+4p => SIGSEGV(MAPERR)
 munmap p a+1 1p => EINVAL
 munmap p a 0 => EINVAL
 munmap p a+4p 4p
@@ -29,7 +29,7 @@ expect maps p count == 4
 expect status p RssAnon == 40 kB
 munmap p a+1p 1
 expect smaps p a Size == 4 kB
-read p a+1p => SIGSEGV
+read p a+1p => SIGSEGV(MAPERR)
 read p a+9p => 0x49
 expect meminfo AnonPages == 36 kB
 munmap p r 18p

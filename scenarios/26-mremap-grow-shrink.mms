@@ -32,7 +32,7 @@ expect smaps p a Rss == 16 kB
 expect status p RssAnon == 16 kB
 expect status p VmSize == 24 kB
 expect meminfo AnonPages == 16 kB
-read p a+5p => SIGSEGV
+read p a+5p => SIGSEGV(MAPERR)
 read p a => 0x41
 exit p
 expect meminfo AnonPages == 0 kB

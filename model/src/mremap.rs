@@ -63,7 +63,9 @@ impl Machine {
         let past_vma_end = old_len > vma.end - addr;
         if !fixed && !dontunmap && new_len <= old_len {
             if new_len < old_len {
-                self.do_munmap(pid, addr + new_len, addr + old_len)?;
+                // do_vmi_munmap of the tail, with its range checks.
+                let end = addr.checked_add(old_len).filter(|e| *e <= TASK_SIZE).ok_or(Errno::EINVAL)?;
+                self.do_munmap(pid, addr + new_len, end)?;
             }
             return Ok(Outcome::Addr(addr));
         }

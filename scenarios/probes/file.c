@@ -29,7 +29,7 @@ int main(void)
 	show_write("write s 0x41", s, 0x41);
 	touch_write(s + PG, 3);
 	show_vma("s", me, s);
-	P("RssFile delta", status_kb(me, "RssFile") - rf0);
+	P("RssFile delta (includes libc text)", status_kb(me, "RssFile") - rf0);
 	show_page("s page 0", me, s);
 	printf("%-40s DIRTY=%d MMAP=%d\n", "kpageflags page 0", KPF(pfn_of(me, s), KPF_DIRTY), KPF(pfn_of(me, s), KPF_MMAP));
 	pr("pread 0", f, 0);

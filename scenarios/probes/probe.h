@@ -9,6 +9,7 @@
  *  - forked children are servants: they block on a pipe and run READ/WRITE/TOUCH commands for the
  *    parent, which reads /proc/<pid>/... of both processes while the child waits.
  * Build: gcc -O1 -o /tmp/x scenarios/probes/X.c && /tmp/x   (as root, for PFNs and kpageflags)
+ * Regular files are created under /tmp/pr (ext4 on this VM) and removed again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -192,6 +193,7 @@ UNUSED static void catch_signals(void)
 	volatile char stack[256 * 1024];
 	for (size_t i = 0; i < sizeof stack; i += PG) stack[i] = 1;
 	free(malloc(64 * 1024));
+	mkdir("/tmp/pr", 0755);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	struct sigaction sa = {.sa_sigaction = on_sig, .sa_flags = SA_SIGINFO};
 	sigaction(SIGSEGV, &sa, NULL);
@@ -309,7 +311,7 @@ UNUSED static struct servant servant_child(struct servant *s)
 }
 UNUSED static void servant_exit(struct servant *s)
 {
-	struct cmd c = {CMD_EXIT};
+	struct cmd c = {CMD_EXIT, NULL, 0, 0};
 	char buf[16];
 	write(s->to, &c, sizeof c);
 	while (read(s->from, buf, sizeof buf) > 0) ; /* EOF once the servant's mm and files are gone */

@@ -80,7 +80,7 @@ int main(void)
 	char *v = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ERR("shared|private (=SHARED_VALIDATE) anon", v == MAP_FAILED ? -1 : 0);
 	if (v != MAP_FAILED) { try_write(v, 1); show_vma("validate", me, v); P("RssShmem", status_kb(me, "RssShmem")); munmap(v, PG); }
-	ERR("shared_validate + 0x40000000?", mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | 0x200, -1, 0) == MAP_FAILED ? -1 : 0);
+	ERR("anon SHARED_VALIDATE + unknown 0x200", mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_PRIVATE | MAP_ANONYMOUS | 0x200, -1, 0) == MAP_FAILED ? -1 : 0);
 	ERR("private + unknown 0x200", (v = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | 0x200, -1, 0)) == MAP_FAILED ? -1 : 0);
 	if (v != MAP_FAILED) munmap(v, PG);
 	a = iso_map(16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -102,6 +102,8 @@ int main(void)
 	ERR("mprotect it rw", mprotect(sr, PG, PROT_READ | PROT_WRITE));
 	ERR("shared r on O_WRONLY fd", mmap(NULL, PG, PROT_READ, MAP_SHARED, wo, 0) == MAP_FAILED ? -1 : 0);
 	ERR("unaligned offset 100", mmap(NULL, PG, PROT_READ, MAP_SHARED, f, 100) == MAP_FAILED ? -1 : 0);
+	ERR("file shared|private (SHARED_VALIDATE)", mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_PRIVATE, f, 0) == MAP_FAILED ? -1 : 0);
+	ERR("file SHARED_VALIDATE + unknown 0x200", mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_PRIVATE | 0x200, f, 0) == MAP_FAILED ? -1 : 0);
 	ERR("anonymous with offset 100", mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 100) == MAP_FAILED ? -1 : 0);
 	v = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, PG);
 	ERR("anonymous with offset 1p", v == MAP_FAILED ? -1 : 0);
