@@ -232,6 +232,16 @@ impl Machine {
         Ok(fd)
     }
 
+    /// Applies the `i_mmap` count changes of VMA splits and merges in `pid`'s mm.
+    pub(crate) fn sync_file_refs(&mut self, pid: Pid) {
+        let Some(p) = self.procs.get_mut(&pid) else { return };
+        for (file, delta) in std::mem::take(&mut p.mm.file_ref_deltas) {
+            let inode = self.k.inode_mut(file);
+            inode.map_count = inode.map_count.checked_add_signed(delta).expect("i_mmap count");
+            self.k.maybe_free_inode(file);
+        }
+    }
+
     pub(crate) fn fd(&self, pid: Pid, fd: Fd) -> Result<OpenFile, Errno> {
         let proc = self.procs.get(&pid).ok_or(Errno::ESRCH)?;
         proc.fds.get(&fd).copied().ok_or(Errno::EBADF)

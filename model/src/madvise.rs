@@ -104,7 +104,9 @@ impl Machine {
         };
         if new_flags != flags {
             let mm = &mut self.proc_mut(pid)?.mm;
-            mm.modify_flags(start, end, |_| new_flags)?;
+            let r = mm.modify_flags(start, end, |_| new_flags);
+            self.sync_file_refs(pid);
+            r?;
         }
         Ok(())
     }

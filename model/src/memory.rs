@@ -5,7 +5,7 @@
 
 use crate::errno::Errno;
 use crate::machine::{Kernel, Machine};
-use crate::mm_types::{FileId, Mm, Pte, RssKind, VmFlags, Vma};
+use crate::mm_types::{FileId, Mm, PTRS_PER_PTE, Pte, RssKind, VmFlags, Vma};
 use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
 use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
 use crate::vmstat::{Event, NodeStat};
@@ -161,6 +161,9 @@ impl Kernel {
             return self.do_anonymous_page(mm, vma, addr, write).map(|_| FaultKind::Minor);
         };
         let index = vma.pgoff_at(addr);
+        if !write && self.do_fault_around(mm, vma, addr, file) {
+            return Ok(FaultKind::Minor);
+        }
         if index >= self.inode(file).size_pages() {
             return Err(FaultError::Signal(Signal::Bus));
         }
@@ -183,6 +186,34 @@ impl Kernel {
         let counter = mm_counter(self.frames.frame(page));
         mm.rss[counter as usize] += 1;
         Ok(kind)
+    }
+
+    /// `do_fault_around` + `filemap_map_pages`: a read fault maps the page-cache pages already
+    /// resident in the aligned 16-page window around `addr` (clamped to the VMA, the page table
+    /// and EOF), read-only. Returns whether the faulting page itself got mapped.
+    fn do_fault_around(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, file: FileId) -> bool {
+        const FAULT_AROUND_PAGES: u64 = 16;
+        let pte_off = (addr / PAGE_SIZE) % PTRS_PER_PTE as u64;
+        let vma_off = (addr - vma.start) / PAGE_SIZE;
+        let from = (pte_off / FAULT_AROUND_PAGES * FAULT_AROUND_PAGES).max(pte_off - pte_off.min(vma_off));
+        let to = (from + FAULT_AROUND_PAGES).min(PTRS_PER_PTE as u64).min(pte_off + vma.pages() - vma_off);
+        let size_pages = self.inode(file).size_pages();
+        let table_base = addr - pte_off * PAGE_SIZE;
+        let mut mapped_fault_page = false;
+        for off in from..to {
+            let a = table_base + off * PAGE_SIZE;
+            let index = vma.pgoff_at(a);
+            if index >= size_pages || !mm.pt.get(a).is_none() {
+                continue;
+            }
+            let Some(&pfn) = self.inode(file).cache.get(&index) else { continue };
+            self.rmap_add(pfn);
+            self.set_pte(mm, a, Pte::present(pfn, false, false));
+            let counter = mm_counter(self.frames.frame(pfn));
+            mm.rss[counter as usize] += 1;
+            mapped_fault_page |= a == addr;
+        }
+        mapped_fault_page
     }
 
     fn do_anonymous_page(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<(), FaultError> {

@@ -274,6 +274,9 @@ pub struct Mm {
     /// Minor and major faults of the task (`min_flt`, `maj_flt`).
     pub min_flt: u64,
     pub maj_flt: u64,
+    /// VMAs of a file created (+1) or dropped (-1) by splits and merges, not yet applied to the
+    /// inode's `i_mmap` count (`Machine::sync_file_refs`).
+    pub file_ref_deltas: Vec<(FileId, i32)>,
 }
 
 impl Mm {

@@ -240,10 +240,11 @@ impl Machine {
         if let Some(f) = file {
             self.k.inode_mut(f).map_count += 1;
         }
-        let mm = &mut self.proc_mut(pid)?.mm;
+        let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
         mm.insert_vma(Vma { start, end, flags: vm_flags, pgoff, file, anon_vma: None, anon_chain_forked: false });
         mm.total_vm += len >> PAGE_SHIFT;
         mm.update_hiwater_vm();
+        self.sync_file_refs(pid);
         Ok(())
     }
 
@@ -308,7 +309,10 @@ impl Machine {
         if inner && mm.vmas.len() >= MAX_MAP_COUNT {
             return Err(Errno::ENOMEM);
         }
-        mm.split_range(start, end)?;
+        let split = mm.split_range(start, end);
+        self.sync_file_refs(pid);
+        split?;
+        let mm = &self.procs.get(&pid).ok_or(Errno::ESRCH)?.mm;
         let doomed: Vec<u64> = mm.vmas.range(start..end).map(|(&s, _)| s).collect();
         for s in doomed {
             self.remove_vma(pid, s);

@@ -51,14 +51,12 @@ impl Machine {
             return Err(Errno::EINVAL);
         }
         let prot = Prot::from_bits_retain(prot.bits() & !PROT_SEM);
-        let proc = self.procs.get_mut(&pid).expect("checked pid");
-        let mm = &mut proc.mm;
-        match mm.vma_at(start) {
-            Some(_) => {}
-            None => return Err(Errno::ENOMEM),
+        if self.proc(pid)?.mm.vma_at(start).is_none() {
+            return Err(Errno::ENOMEM);
         }
         let mut tmp = start;
         while tmp < end {
+            let mm = &mut self.procs.get_mut(&pid).expect("checked pid").mm;
             let Some(v) = mm.vma_at(tmp).cloned() else { return Err(Errno::ENOMEM) };
             let new = fixup_flags(v.flags, prot, v.anon_vma.is_some(), v.is_anonymous());
             let may = VmFlags::from_bits_retain(new.bits() >> 4);
@@ -66,12 +64,13 @@ impl Machine {
                 return Err(Errno::EACCES);
             }
             let hi = end.min(v.end);
-            mm.modify_flags(tmp, hi, |_| new)?;
-            change_protection(&mut self.k.frames, mm, tmp, hi, new);
-            tmp = hi;
-            if tmp < end && mm.vma_at(tmp).is_none() {
-                return Err(Errno::ENOMEM);
+            let r = mm.modify_flags(tmp, hi, |_| new);
+            if r.is_ok() {
+                change_protection(&mut self.k.frames, mm, tmp, hi, new);
             }
+            self.sync_file_refs(pid);
+            r?;
+            tmp = hi;
         }
         Ok(Outcome::Done)
     }

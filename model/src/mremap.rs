@@ -102,6 +102,7 @@ impl Machine {
         mm.merge_around(vma.start);
         mm.total_vm += grown;
         mm.update_hiwater_vm();
+        self.sync_file_refs(pid);
     }
 
     /// `mremap_to` / `move_vma`: moves `[addr, addr+old_len)` (shrunk or grown to `new_len`) to
@@ -135,7 +136,10 @@ impl Machine {
         if moving_tables > self.k.frames.table_room() {
             return Err(Errno::ENOMEM);
         }
-        mm.split_range(addr, addr + old_len)?;
+        let split = mm.split_range(addr, addr + old_len);
+        self.sync_file_refs(pid);
+        split?;
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         let src = mm.vmas[&addr].clone();
         // copy_vma: the moved VMA keeps its pgoff and anon_vma; it merges at the destination
         // only where those line up.
@@ -153,7 +157,9 @@ impl Machine {
         }
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         mm.total_vm += old_len >> PAGE_SHIFT;
-        let start = mm.insert_vma(moved);
+        mm.insert_vma(moved);
+        self.sync_file_refs(pid);
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         if dontunmap {
             mm.update_hiwater_vm();
         } else {
@@ -164,7 +170,6 @@ impl Machine {
             let v = mm.vma_at(dest).cloned().expect("moved vma");
             new_len -= old_len;
             let v_end = dest + old_len;
-            let _ = start;
             self.expand_in_place(pid, &Vma { end: v_end, ..v }, v_end + new_len);
         }
         Ok(Outcome::Addr(dest))

@@ -73,6 +73,9 @@ impl Mm {
         v.end = addr;
         upper.pgoff += (addr - start) / PAGE_SIZE;
         upper.start = addr;
+        if let Some(f) = upper.file {
+            self.file_ref_deltas.push((f, 1));
+        }
         self.vmas.insert(addr, upper);
         Ok(())
     }
@@ -107,6 +110,12 @@ impl Mm {
         if let Some(n) = &next {
             self.vmas.remove(&n.start);
             merged.end = n.end;
+        }
+        if let Some(f) = v.file {
+            let removed = prev.is_some() as i32 + next.is_some() as i32;
+            if removed > 0 {
+                self.file_ref_deltas.push((f, -removed));
+            }
         }
         merged.anon_vma = anon;
         merged.anon_chain_forked = forked && anon.is_some();
