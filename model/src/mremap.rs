@@ -161,6 +161,12 @@ impl Machine {
         self.sync_file_refs(pid);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         if dontunmap {
+            // The old VMA keeps its range and flags but no pages: its anon_vma links go
+            // (`unlink_anon_vmas`).
+            if let Some(old) = mm.vmas.get_mut(&addr) {
+                old.anon_vma = None;
+                old.anon_chain_forked = false;
+            }
             mm.update_hiwater_vm();
         } else {
             self.remove_vma(pid, addr);
