@@ -13,8 +13,8 @@
 
 use mmlab_model::proc::*;
 use mmlab_model::{
-    Kpage, KpageFlags, MapsEntry, MemSizeStats, Meminfo, PSS_SHIFT, PagemapEntry, Prot, SmapsEntry,
-    SmapsRollup, Status, Vmstat,
+    Kpage, KpageFlags, MapsEntry, MemSizeStats, Meminfo, PSS_SHIFT, PagemapEntry, Prot, SmapsEntry, SmapsRollup,
+    Status, Vmstat,
 };
 
 const KB: u64 = 1024;
@@ -43,18 +43,9 @@ fn prot(perms: &str) -> Prot {
 /// whole live files through it).
 fn parse_maps_line(line: &str) -> MapsEntry {
     let mut f = line.splitn(6, ' ');
-    let (range, perms, off, dev, ino) = (
-        f.next().unwrap(),
-        f.next().unwrap(),
-        f.next().unwrap(),
-        f.next().unwrap(),
-        f.next().unwrap(),
-    );
-    let name = f
-        .next()
-        .unwrap_or("")
-        .trim_start_matches(' ')
-        .replace("\\012", "\n");
+    let (range, perms, off, dev, ino) =
+        (f.next().unwrap(), f.next().unwrap(), f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
+    let name = f.next().unwrap_or("").trim_start_matches(' ').replace("\\012", "\n");
     let (start, end) = range.split_once('-').unwrap();
     let (major, minor) = dev.split_once(':').unwrap();
     MapsEntry {
@@ -303,10 +294,7 @@ fn proc_maps_header_wider_than_the_pad_column() {
         inode: 18446744073709551615,
         name: "/x".into(),
     };
-    let low = MapsEntry {
-        name: "/y".into(),
-        ..anon(0x1000, 0x2000, "r--p")
-    };
+    let low = MapsEntry { name: "/y".into(), ..anon(0x1000, 0x2000, "r--p") };
     assert_eq!(
         render_maps(&[wide, low]),
         concat!(
@@ -1170,14 +1158,7 @@ fn proc_smaps_hand_built_entries() {
         },
         thp_eligible: false,
         vm_flags: vmflags_mnemonics(
-            VM_READ
-                | VM_WRITE
-                | VM_MAYREAD
-                | VM_MAYWRITE
-                | VM_MAYEXEC
-                | VM_LOCKED
-                | VM_LOCKONFAULT
-                | VM_ACCOUNT,
+            VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_LOCKED | VM_LOCKONFAULT | VM_ACCOUNT,
         ),
     };
     let libc_pss = ((157 * 1024 + 700) << PSS_SHIFT) + 4095;
@@ -1307,10 +1288,7 @@ Locked:                0 kB
 THPeligible:           0
 VmFlags: rd ex mr mw me 
 "#;
-    assert_eq!(
-        render_smaps(&[probe.clone(), thp.clone(), lockonfault.clone(), libc]),
-        expected
-    );
+    assert_eq!(render_smaps(&[probe.clone(), thp.clone(), lockonfault.clone(), libc]), expected);
     assert_eq!(smaps_field(&thp, "Pss"), Some(682));
     assert_eq!(smaps_field(&thp, "AnonHugePages"), Some(2048));
     assert_eq!(smaps_field(&thp, "THPeligible"), Some(1));
@@ -1507,14 +1485,8 @@ fn proc_status_live() {
 fn proc_status_name_escaping() {
     // Live: prctl(PR_SET_NAME, "a<TAB>b\c<LF>d") gave "Name:\ta\tb\\c\nd" (backslash and newline
     // escaped, tab kept).
-    let s = Status {
-        name: "a\tb\\c\nd".into(),
-        ..Status::default()
-    };
-    assert!(
-        render_status(&s)
-            .starts_with("Name:\ta\tb\\\\c\\nd\nPid:\t0\nPPid:\t0\nVmPeak:\t       0 kB\n")
-    );
+    let s = Status { name: "a\tb\\c\nd".into(), ..Status::default() };
+    assert!(render_status(&s).starts_with("Name:\ta\tb\\\\c\\nd\nPid:\t0\nPPid:\t0\nVmPeak:\t       0 kB\n"));
 }
 
 // -------------------------------------------------------------------------------------------
@@ -1599,14 +1571,8 @@ FilePmdMapped:         0 kB
 #[test]
 fn proc_meminfo_wide_number() {
     // Live: "VmallocTotal:   34359738367 kB" -- an 11-digit number overflows the 8-wide field.
-    let m = Meminfo {
-        mem_total: 34359738367,
-        ..Meminfo::default()
-    };
-    assert!(
-        render_meminfo(&m)
-            .starts_with("MemTotal:       34359738367 kB\nMemFree:               0 kB\n")
-    );
+    let m = Meminfo { mem_total: 34359738367, ..Meminfo::default() };
+    assert!(render_meminfo(&m).starts_with("MemTotal:       34359738367 kB\nMemFree:               0 kB\n"));
 }
 
 #[test]
@@ -1898,11 +1864,7 @@ fn proc_pagemap_from_live_entries() {
     // Raw 64-bit entries read from the live /proc/self/pagemap of a probe that mapped 3
     // private anonymous pages and wrote the 1st and 3rd, wrote a shared anonymous page, and
     // read a private anonymous page (the zero page); the text is this crate's format.
-    let anon = [
-        PagemapEntry(0x810000000013278e),
-        PagemapEntry(0),
-        PagemapEntry(0x8100000000132a08),
-    ];
+    let anon = [PagemapEntry(0x810000000013278e), PagemapEntry(0), PagemapEntry(0x8100000000132a08)];
     assert_eq!(
         render_pagemap(0x7fca7483c000, &anon),
         concat!(
@@ -1921,55 +1883,23 @@ fn proc_pagemap_from_live_entries() {
     );
     // Not live (the VM has no swap): type 1, offset 0x2a; a low address keeps 12 digits.
     let swp = PagemapEntry(PagemapEntry::SWAP | PagemapEntry::EXCLUSIVE | (0x2a << 5) | 1);
-    assert_eq!(
-        render_pagemap(0x1000, &[swp]),
-        "000000001000 present=0 swap=1 file=0 excl=1 swp=1:0x2a\n"
-    );
+    assert_eq!(render_pagemap(0x1000, &[swp]), "000000001000 present=0 swap=1 file=0 excl=1 swp=1:0x2a\n");
     assert_eq!(render_pagemap(0x1000, &[]), "");
 }
 
 #[test]
 fn proc_kpage_from_live_entries() {
     // /proc/kpagecount and /proc/kpageflags of the pfns above, read live.
-    let anon = Kpage {
-        pfn: 0x13278e,
-        count: 1,
-        flags: KpageFlags::from_bits_retain(0x0000_0004_0000_5808),
-    };
-    let shmem = Kpage {
-        pfn: 0x13298b,
-        count: 1,
-        flags: KpageFlags::from_bits_retain(0x4818),
-    };
-    let zero = Kpage {
-        pfn: 0x3b34,
-        count: 0,
-        flags: KpageFlags::from_bits_retain(0x0000_0001_0100_0000),
-    };
-    assert_eq!(
-        render_kpage(&anon),
-        "pfn=0x13278e count=1 flags=UPTODATE,MMAP,ANON,SWAPBACKED,MAPPEDTODISK"
-    );
-    assert_eq!(
-        render_kpage(&shmem),
-        "pfn=0x13298b count=1 flags=UPTODATE,DIRTY,MMAP,SWAPBACKED"
-    );
-    assert_eq!(
-        render_kpage(&zero),
-        "pfn=0x3b34 count=0 flags=ZERO_PAGE,RESERVED"
-    );
+    let anon = Kpage { pfn: 0x13278e, count: 1, flags: KpageFlags::from_bits_retain(0x0000_0004_0000_5808) };
+    let shmem = Kpage { pfn: 0x13298b, count: 1, flags: KpageFlags::from_bits_retain(0x4818) };
+    let zero = Kpage { pfn: 0x3b34, count: 0, flags: KpageFlags::from_bits_retain(0x0000_0001_0100_0000) };
+    assert_eq!(render_kpage(&anon), "pfn=0x13278e count=1 flags=UPTODATE,MMAP,ANON,SWAPBACKED,MAPPEDTODISK");
+    assert_eq!(render_kpage(&shmem), "pfn=0x13298b count=1 flags=UPTODATE,DIRTY,MMAP,SWAPBACKED");
+    assert_eq!(render_kpage(&zero), "pfn=0x3b34 count=0 flags=ZERO_PAGE,RESERVED");
     // Not live: no flags; a bit kernel-page-flags.h does not name.
-    let free = Kpage {
-        pfn: 0x10,
-        count: 0,
-        flags: KpageFlags::empty(),
-    };
+    let free = Kpage { pfn: 0x10, count: 0, flags: KpageFlags::empty() };
     assert_eq!(render_kpage(&free), "pfn=0x10 count=0 flags=");
-    let odd = Kpage {
-        pfn: 1,
-        count: 2,
-        flags: KpageFlags::LOCKED | KpageFlags::from_bits_retain(1 << 45),
-    };
+    let odd = Kpage { pfn: 1, count: 2, flags: KpageFlags::LOCKED | KpageFlags::from_bits_retain(1 << 45) };
     assert_eq!(render_kpage(&odd), "pfn=0x1 count=2 flags=LOCKED,BIT45");
 }
 
@@ -1978,20 +1908,13 @@ fn proc_kpageflag_names() {
     assert_eq!(kpageflag_by_name("LOCKED"), Some(KpageFlags::LOCKED));
     assert_eq!(kpageflag_by_name("ZERO_PAGE"), Some(KpageFlags::ZERO_PAGE));
     assert_eq!(kpageflag_by_name("KPF_MLOCKED"), Some(KpageFlags::MLOCKED));
-    assert_eq!(
-        kpageflag_by_name("mappedtodisk"),
-        Some(KpageFlags::MAPPEDTODISK)
-    );
+    assert_eq!(kpageflag_by_name("mappedtodisk"), Some(KpageFlags::MAPPEDTODISK));
     assert_eq!(kpageflag_by_name("ARCH_2"), Some(KpageFlags::ARCH_2));
     assert_eq!(kpageflag_by_name("NOT_A_FLAG"), None);
     // Every name render_kpage prints resolves back to its bit.
     for (name, flag) in KpageFlags::all().iter_names() {
         assert_eq!(kpageflag_by_name(name), Some(flag));
-        let text = render_kpage(&Kpage {
-            pfn: 0,
-            count: 0,
-            flags: flag,
-        });
+        let text = render_kpage(&Kpage { pfn: 0, count: 0, flags: flag });
         assert_eq!(text, format!("pfn=0x0 count=0 flags={name}"));
     }
 }
@@ -2006,48 +1929,21 @@ fn proc_vmflags_mnemonics_live_order() {
     // gives the live line's mnemonics in the live order.
     let base = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
     let cases: &[(u64, &str)] = &[
-        (
-            VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SEALED,
-            "rd mr mw me sl",
-        ),
-        (
-            base | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP | VM_DROPPABLE,
-            "rd wr mr mw me nr wf dd dp",
-        ),
+        (VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SEALED, "rd mr mw me sl"),
+        (base | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP | VM_DROPPABLE, "rd wr mr mw me nr wf dd dp"),
         (base | VM_MAYBE_GUARD | VM_ACCOUNT, "rd wr mr mw me gu ac"),
-        (
-            base | VM_UFFD_MISSING | VM_UFFD_WP | VM_ACCOUNT,
-            "rd wr mr mw me um uw ac",
-        ),
-        (
-            base | VM_SHARED | VM_MAYSHARE | VM_UFFD_MINOR,
-            "rd wr sh mr mw me ms ui",
-        ),
-        (
-            base | VM_LOCKED | VM_LOCKONFAULT | VM_ACCOUNT,
-            "rd wr mr mw me lo lf ac",
-        ),
+        (base | VM_UFFD_MISSING | VM_UFFD_WP | VM_ACCOUNT, "rd wr mr mw me um uw ac"),
+        (base | VM_SHARED | VM_MAYSHARE | VM_UFFD_MINOR, "rd wr sh mr mw me ms ui"),
+        (base | VM_LOCKED | VM_LOCKONFAULT | VM_ACCOUNT, "rd wr mr mw me lo lf ac"),
         (base | VM_DONTCOPY | VM_ACCOUNT, "rd wr mr mw me dc ac"),
         (base | VM_GROWSDOWN | VM_ACCOUNT, "rd wr mr mw me gd ac"),
         (base | VM_ACCOUNT | VM_MERGEABLE, "rd wr mr mw me ac mg"),
         (base | VM_ACCOUNT | VM_NOHUGEPAGE, "rd wr mr mw me ac nh"),
         (base | VM_ACCOUNT | VM_HUGEPAGE, "rd wr mr mw me ac hg"),
-        (
-            VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SEQ_READ,
-            "rd mr mw me sr",
-        ),
-        (
-            VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_RAND_READ,
-            "rd mr mw me rr",
-        ),
-        (
-            VM_READ | VM_MAYREAD | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP,
-            "rd mr pf io de dd",
-        ),
-        (
-            VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_DONTEXPAND,
-            "rd ex mr mw me de",
-        ),
+        (VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SEQ_READ, "rd mr mw me sr"),
+        (VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_RAND_READ, "rd mr mw me rr"),
+        (VM_READ | VM_MAYREAD | VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP, "rd mr pf io de dd"),
+        (VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_DONTEXPAND, "rd ex mr mw me de"),
         (VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC, "mr mw me"),
         (VM_EXEC, "ex"),
         (0, ""),
