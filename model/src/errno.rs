@@ -61,6 +61,7 @@ errnos! {
     ESPIPE = 29, "Illegal seek";
     ERANGE = 34, "Numerical result out of range";
     ENAMETOOLONG = 36, "File name too long";
+    ENOSYS = 38, "Function not implemented";
     EOVERFLOW = 75, "Value too large for defined data type";
     EOPNOTSUPP = 95, "Operation not supported";
 }

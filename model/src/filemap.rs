@@ -164,6 +164,14 @@ impl Kernel {
         let f = self.frames.frame_mut(pfn);
         f.refcount -= 1;
         if f.refcount == 0 {
+            if f.flags.contains(PageFlags::MLOCKED) {
+                // Freed while still mlocked: before 2022 "BUG: Bad page state".
+                let nid = f.nid as u32;
+                f.flags -= PageFlags::MLOCKED;
+                f.mlock_count = 0;
+                self.stats.mod_node(nid, NodeStat::Mlock, -1);
+                self.stats.count(crate::vmstat::Event::UnevictableCleared, 1);
+            }
             self.lru_del(pfn);
             self.frames.free(pfn, &mut self.stats);
         }

@@ -13,6 +13,7 @@ impl Machine {
     pub(crate) fn sys_fork(&mut self, pid: Pid) -> OpResult {
         let parent = self.proc(pid)?;
         let fds = parent.fds.clone();
+        let (rlimit_memlock, cap_ipc_lock) = (parent.rlimit_memlock, parent.cap_ipc_lock);
         if self.fork_tables_needed(&parent.mm) > self.k.frames.table_room() {
             return Err(Errno::ENOMEM);
         }
@@ -30,6 +31,8 @@ impl Machine {
         let c = self.procs.get_mut(&child).expect("child");
         c.mm = mm;
         c.fds = fds;
+        c.rlimit_memlock = rlimit_memlock;
+        c.cap_ipc_lock = cap_ipc_lock;
         Ok(Outcome::Pid(child))
     }
 
@@ -52,7 +55,7 @@ impl Machine {
         let mut cv = v.clone();
         cv.flags -= VmFlags::LOCKED | VmFlags::LOCKONFAULT;
         // anon_vma_fork: the child gets its own anon_vma chained to the parent's.
-        cv.anon_vma = if wipe { None } else { v.anon_vma.map(|_| self.k.new_anon_vma()) };
+        cv.anon_vma = if wipe { None } else { v.anon_vma.map(|a| self.k.new_child_anon_vma(a)) };
         cv.anon_chain_forked = cv.anon_vma.is_some();
         if let Some(f) = v.file {
             self.k.inode_mut(f).map_count += 1;
@@ -73,7 +76,7 @@ impl Machine {
                 let f = self.k.frames.frame_mut(pfn);
                 f.flags -= PageFlags::ANON_EXCLUSIVE;
                 let counter = mm_counter(f);
-                self.k.rmap_add(pfn);
+                self.k.rmap_add(pfn, false);
                 child.rss[counter as usize] += 1;
                 if v.flags.is_cow() && pte.writable() {
                     pmm.pt.set(addr, pte.with_write(false));

@@ -27,7 +27,7 @@ impl Machine {
     /// Every invariant violation in the machine's current state (empty when all hold).
     pub fn check_invariants(&self) -> Vec<Violation> {
         let mut r = Report(Vec::new());
-        let mut mapcounts: BTreeMap<Pfn, u32> = BTreeMap::new();
+        let mut mapcounts: BTreeMap<Pfn, (u32, u32)> = BTreeMap::new();
         let mut pt_pages = 0i64;
         for (&pid, p) in &self.procs {
             self.check_vmas(&mut r, pid, &p.mm);
@@ -38,6 +38,8 @@ impl Machine {
         self.check_files(&mut r);
         self.check_node_stats(&mut r, pt_pages);
         self.check_teardown(&mut r);
+        let cleared = self.k.stats.event(crate::vmstat::Event::UnevictableCleared);
+        r.check(cleared == 0, "unevictable_pgs_cleared", || format!("{cleared} pages freed while mlocked"));
         r.0
     }
 
@@ -69,10 +71,13 @@ impl Machine {
             prev = Some(v);
         }
         r.check(mm.total_vm == total, "total_vm", || format!("pid {pid}: total_vm {} != {total}", mm.total_vm));
-        r.check(mm.locked_vm == locked, "locked_vm", || format!("pid {pid}: locked_vm {} != {locked}", mm.locked_vm));
+        let want = locked + mm.locked_vm_leaked;
+        r.check(mm.locked_vm == want, "locked_vm", || format!("pid {pid}: locked_vm {} != {want}", mm.locked_vm));
     }
 
-    fn check_ptes(&self, r: &mut Report, pid: Pid, mm: &Mm, mapcounts: &mut BTreeMap<Pfn, u32>) {
+    /// Recounts RSS from the page tables; `mapcounts` collects (mappings, VM_LOCKED mappings)
+    /// per frame.
+    fn check_ptes(&self, r: &mut Report, pid: Pid, mm: &Mm, mapcounts: &mut BTreeMap<Pfn, (u32, u32)>) {
         let mut rss = [0i64; 4];
         for (addr, pte) in mm.pt.range(0, u64::MAX) {
             let at = || format!("pid {pid} addr {addr:#x}");
@@ -93,12 +98,17 @@ impl Machine {
                 r.check(false, "pte-to-free-frame", || format!("{} pfn {:#x}", at(), pte.pfn()));
                 continue;
             };
-            *mapcounts.entry(pte.pfn()).or_default() += 1;
+            let counts = mapcounts.entry(pte.pfn()).or_default();
+            counts.0 += 1;
+            counts.1 += v.flags.contains(VmFlags::LOCKED) as u32;
             rss[mm_counter(f) as usize] += 1;
             r.check(!pte.writable() || v.flags.contains(VmFlags::WRITE), "writable-pte-in-readonly-vma", at);
             if f.is_anon() {
                 r.check(!v.is_shared(), "anon-page-in-shared-vma", at);
-                r.check(v.anon_vma.is_some(), "anon-page-without-anon_vma", at);
+                let reachable = v.anon_vma.is_some_and(|a| self.k.anon_vma_reaches(a, f.owner));
+                r.check(reachable && f.index == v.pgoff_at(addr), "anon-rmap", || {
+                    format!("{}: page of anon_vma {} index {} not reachable through the VMA", at(), f.owner, f.index)
+                });
             } else {
                 let expected = v.file.map(|file| (file, v.pgoff_at(addr)));
                 r.check(expected == Some((f.owner, f.index)), "pte-outside-object", || {
@@ -109,7 +119,7 @@ impl Machine {
         r.check(rss == mm.rss, "rss-counter", || format!("pid {pid}: counters {:?} != recount {rss:?}", mm.rss));
     }
 
-    fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, u32>) {
+    fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>) {
         let mut cached: BTreeMap<Pfn, u32> = BTreeMap::new();
         for inode in self.k.files.values() {
             for &pfn in inode.cache.values() {
@@ -123,7 +133,16 @@ impl Machine {
                 r.check(!mapcounts.contains_key(&pfn) && !cached.contains_key(&pfn), "free-frame-in-use", at);
                 continue;
             }
-            let maps = mapcounts.get(&pfn).copied().unwrap_or(0);
+            let (maps, locked_maps) = mapcounts.get(&pfn).copied().unwrap_or((0, 0));
+            let mlocked = f.flags.contains(PageFlags::MLOCKED);
+            r.check(f.mlock_count == locked_maps, "mlock_count", || {
+                format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
+            });
+            r.check(mlocked == (locked_maps > 0), "mlocked-iff-locked-mapping", || {
+                format!("{}: PG_mlocked {mlocked} with {locked_maps} VM_LOCKED mappings", at())
+            });
+            r.check(mlocked == f.flags.contains(PageFlags::UNEVICTABLE), "mlocked-iff-unevictable", at);
+            r.check(!(mlocked && f.flags.contains(PageFlags::ACTIVE)), "mlocked-and-active", at);
             let in_cache = cached.get(&pfn).copied().unwrap_or(0);
             r.check(f.mapcount == maps, "mapcount", || format!("{}: mapcount {} != {maps} PTEs", at(), f.mapcount));
             r.check(in_cache <= 1, "frame-in-two-caches", at);
@@ -184,6 +203,9 @@ impl Machine {
             }
             if f.flags.contains(PageFlags::LRU) {
                 add(lru_item(f.flags));
+            }
+            if f.flags.contains(PageFlags::MLOCKED) {
+                add(NodeStat::Mlock);
             }
         }
         for nid in 0..nodes {

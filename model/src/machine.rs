@@ -7,7 +7,7 @@ use crate::config::MachineConfig;
 use crate::errno::Errno;
 use crate::filemap::Inode;
 use crate::mm_types::{AnonVmaId, FileId, Mm, Process};
-use crate::ops::{Op, OpResult, Outcome, Pid};
+use crate::ops::{MlockFlags, Op, OpResult, Outcome, Pid};
 use crate::page_alloc::Frames;
 use crate::vmstat::Stats;
 
@@ -23,14 +23,37 @@ pub struct Kernel {
     pub paths: BTreeMap<String, FileId>,
     pub stats: Stats,
     pub next_file: FileId,
-    pub next_anon_vma: AnonVmaId,
+    /// Parent of each anon_vma (index = id; 0 = none): `anon_vma_fork` chains a child's
+    /// anon_vma to its parent's so the rmap walk of a parent's page finds the child's VMAs.
+    pub anon_vma_parent: Vec<AnonVmaId>,
 }
 
 impl Kernel {
     /// `anon_vma_prepare`: a fresh anon_vma identity.
     pub fn new_anon_vma(&mut self) -> AnonVmaId {
-        self.next_anon_vma += 1;
-        self.next_anon_vma
+        self.new_child_anon_vma(0)
+    }
+
+    /// `anon_vma_fork`: a fresh anon_vma chained to `parent`.
+    pub fn new_child_anon_vma(&mut self, parent: AnonVmaId) -> AnonVmaId {
+        if self.anon_vma_parent.is_empty() {
+            self.anon_vma_parent.push(0);
+        }
+        self.anon_vma_parent.push(parent);
+        (self.anon_vma_parent.len() - 1) as AnonVmaId
+    }
+
+    /// Is `vma_anon` the anon_vma `owner` or one forked from it (is a page of `owner` reachable
+    /// through a VMA whose anon_vma is `vma_anon`)?
+    pub fn anon_vma_reaches(&self, vma_anon: AnonVmaId, owner: AnonVmaId) -> bool {
+        let mut a = vma_anon;
+        while a != 0 {
+            if a == owner {
+                return true;
+            }
+            a = self.anon_vma_parent.get(a as usize).copied().unwrap_or(0);
+        }
+        false
     }
 }
 
@@ -49,8 +72,14 @@ impl Machine {
         config.validate()?;
         let frames = Frames::new(config.nodes, config.node_frames());
         let stats = Stats::new(config.nodes, config.node_frames());
-        let k =
-            Kernel { frames, files: BTreeMap::new(), paths: BTreeMap::new(), stats, next_file: 0, next_anon_vma: 0 };
+        let k = Kernel {
+            frames,
+            files: BTreeMap::new(),
+            paths: BTreeMap::new(),
+            stats,
+            next_file: 0,
+            anon_vma_parent: Vec::new(),
+        };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
 
@@ -88,6 +117,15 @@ impl Machine {
             Op::Ftruncate { pid, fd, len } => self.sys_ftruncate(pid, fd, len),
             Op::Fallocate { pid, fd, mode, offset, len } => self.sys_fallocate(pid, fd, mode, offset, len),
             Op::Close { pid, fd } => self.sys_close(pid, fd),
+            Op::Mlock { pid, addr, len } => self.sys_mlock(pid, addr, len, MlockFlags::empty()),
+            Op::Mlock2 { pid, addr, len, flags } => self.sys_mlock(pid, addr, len, flags),
+            Op::Munlock { pid, addr, len } => self.sys_munlock(pid, addr, len),
+            Op::Mlockall { pid, flags } => self.sys_mlockall(pid, flags),
+            Op::Munlockall { pid } => self.sys_munlockall(pid),
+            Op::SetMemlockLimit { pid, bytes } => self.set_memlock_limit(pid, bytes),
+            Op::SetCapIpcLock { pid, on } => self.set_cap_ipc_lock(pid, on),
+            Op::MovePages { pid, ref addrs, ref nodes, flags } => self.sys_move_pages(pid, addrs, nodes, flags),
+            Op::Reclaim { nid, pages } => self.reclaim(nid, pages),
         }
     }
 
@@ -98,7 +136,9 @@ impl Machine {
             .find(|p| !self.procs.contains_key(p))
             .ok_or(Errno::EAGAIN)?;
         self.next_pid = pid % (PID_MAX - 1) + 1;
-        self.procs.insert(pid, Process { ppid, mm: Mm::default(), fds: BTreeMap::new() });
+        let rlimit_memlock = self.config.memlock_bytes;
+        let proc = Process { ppid, rlimit_memlock, cap_ipc_lock: false, mm: Mm::default(), fds: BTreeMap::new() };
+        self.procs.insert(pid, proc);
         Ok(pid)
     }
 

@@ -120,7 +120,7 @@ impl Machine {
                     return Err(Errno::EINVAL);
                 }
                 let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
-                self.k.zap_range(mm, start, end, None);
+                self.k.zap_range(mm, start, end, None, locked);
                 Ok(())
             }
             Advice::FREE => {
@@ -233,18 +233,18 @@ impl Machine {
             }
             mm.rss[mm_counter(&f) as usize] -= 1;
             if lazyfree {
-                self.k.rmap_remove_and_put(pfn);
+                self.k.rmap_remove_and_put(pfn, false);
                 self.k.stats.count(Event::PgLazyFreed, 1);
             } else if dirty || f.is_shmem() {
                 // Dirty file pages are not written from direct reclaim, and shmem has no swap
                 // to go to: both stay in the page cache, activated.
-                self.k.rmap_remove_and_put(pfn);
+                self.k.rmap_remove_and_put(pfn, false);
                 self.k.lru_del(pfn);
                 self.k.frames.frame_mut(pfn).flags |= PageFlags::ACTIVE;
                 self.k.lru_add(pfn);
                 self.k.stats.count(Event::PgActivate, 1);
             } else {
-                self.k.rmap_remove_and_put(pfn);
+                self.k.rmap_remove_and_put(pfn, false);
                 self.k.remove_cache_page(f.owner, f.index, false);
             }
         }

@@ -68,9 +68,10 @@ impl Kernel {
         }
     }
 
-    /// Adds one page-table mapping of a page (`folio_add_{anon,file}_rmap_pte`).
+    /// Adds one page-table mapping of a page (`folio_add_{anon,file}_rmap_pte`), mlocking it when
+    /// the VMA is VM_LOCKED (`mlock_vma_folio`).
     #[inline]
-    pub fn rmap_add(&mut self, pfn: Pfn) {
+    pub fn rmap_add(&mut self, pfn: Pfn, locked: bool) {
         let f = self.frames.frame_mut(pfn);
         f.mapcount += 1;
         f.refcount += 1;
@@ -78,16 +79,23 @@ impl Kernel {
             let (nid, anon) = (f.nid as u32, f.is_anon());
             self.stats.mod_node(nid, if anon { NodeStat::AnonMapped } else { NodeStat::FileMapped }, 1);
         }
+        if locked {
+            self.mlock_folio(pfn);
+        }
     }
 
-    /// Removes one page-table mapping (`folio_remove_rmap_pte`) and drops its reference.
+    /// Removes one page-table mapping (`folio_remove_rmap_pte`, which munlocks for a VM_LOCKED
+    /// VMA: `munlock_vma_folio`) and drops its reference.
     #[inline]
-    pub fn rmap_remove_and_put(&mut self, pfn: Pfn) {
+    pub fn rmap_remove_and_put(&mut self, pfn: Pfn, locked: bool) {
         let f = self.frames.frame_mut(pfn);
         f.mapcount -= 1;
         if f.mapcount == 0 {
             let (nid, anon) = (f.nid as u32, f.is_anon());
             self.stats.mod_node(nid, if anon { NodeStat::AnonMapped } else { NodeStat::FileMapped }, -1);
+        }
+        if locked {
+            self.munlock_folio(pfn);
         }
         self.put_page(pfn);
     }
@@ -102,8 +110,13 @@ impl Kernel {
         f.owner = vma.anon_vma.expect("anon_vma prepared");
         f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::ANON_EXCLUSIVE;
         f.refcount = 0;
-        self.rmap_add(pfn);
-        self.lru_add(pfn);
+        self.rmap_add(pfn, false);
+        // folio_add_lru_vma
+        if vma.flags.contains(VmFlags::LOCKED) {
+            self.mlock_new_folio(pfn);
+        } else {
+            self.lru_add(pfn);
+        }
         Ok(pfn)
     }
 
@@ -178,7 +191,7 @@ impl Kernel {
         }
         let writable =
             vma.is_shared() && (write || (vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem()));
-        self.rmap_add(page);
+        self.rmap_add(page, vma.flags.contains(VmFlags::LOCKED));
         self.set_pte(mm, addr, Pte::present(page, writable, write));
         if write {
             self.mark_dirty(page);
@@ -207,7 +220,7 @@ impl Kernel {
                 continue;
             }
             let Some(&pfn) = self.inode(file).cache.get(&index) else { continue };
-            self.rmap_add(pfn);
+            self.rmap_add(pfn, vma.flags.contains(VmFlags::LOCKED));
             self.set_pte(mm, a, Pte::present(pfn, false, false));
             let counter = mm_counter(self.frames.frame(pfn));
             mm.rss[counter as usize] += 1;
@@ -250,14 +263,14 @@ impl Kernel {
         let vma = self.anon_vma_prepare(mm, vma.start);
         let counter = mm_counter(&f);
         self.set_pte(mm, addr, Pte::NONE);
-        self.rmap_remove_and_put(pfn);
+        self.rmap_remove_and_put(pfn, vma.flags.contains(VmFlags::LOCKED));
         mm.rss[counter as usize] -= 1;
         self.map_new_anon(mm, &vma, addr, f.value)
     }
 
     /// `zap_pte_range` over `[start, end)` of one VMA. With `details`, only this VMA's file pages
     /// (and, with `even_cows`, its private anon copies) are zapped (`should_zap_folio`).
-    pub fn zap_range(&mut self, mm: &mut Mm, start: u64, end: u64, details: Option<ZapDetails>) {
+    pub fn zap_range(&mut self, mm: &mut Mm, start: u64, end: u64, details: Option<ZapDetails>, locked: bool) {
         mm.update_hiwater_rss();
         for (addr, pte) in mm.pt.range(start, end) {
             if pte.is_present() {
@@ -277,7 +290,7 @@ impl Kernel {
                     self.mark_dirty(pfn);
                 }
                 mm.rss[mm_counter(&f) as usize] -= 1;
-                self.rmap_remove_and_put(pfn);
+                self.rmap_remove_and_put(pfn, locked);
             }
         }
     }
@@ -288,7 +301,7 @@ impl Machine {
     pub(crate) fn unmap_mapping_range(&mut self, file: FileId, first: u64, last: u64, even_cows: bool) {
         let k = &mut self.k;
         for proc in self.procs.values_mut() {
-            let ranges: Vec<(u64, u64)> = proc
+            let ranges: Vec<(u64, u64, bool)> = proc
                 .mm
                 .vmas
                 .values()
@@ -296,11 +309,13 @@ impl Machine {
                 .filter_map(|v| {
                     let lo = first.max(v.pgoff);
                     let hi = last.min(v.pgoff + v.pages());
-                    (lo < hi).then(|| (v.start + (lo - v.pgoff) * PAGE_SIZE, v.start + (hi - v.pgoff) * PAGE_SIZE))
+                    let locked = v.flags.contains(VmFlags::LOCKED);
+                    (lo < hi)
+                        .then(|| (v.start + (lo - v.pgoff) * PAGE_SIZE, v.start + (hi - v.pgoff) * PAGE_SIZE, locked))
                 })
                 .collect();
-            for (s, e) in ranges {
-                k.zap_range(&mut proc.mm, s, e, Some(ZapDetails { even_cows }));
+            for (s, e, locked) in ranges {
+                k.zap_range(&mut proc.mm, s, e, Some(ZapDetails { even_cows }), locked);
             }
         }
     }

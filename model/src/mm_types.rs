@@ -274,6 +274,11 @@ pub struct Mm {
     /// Minor and major faults of the task (`min_flt`, `maj_flt`).
     pub min_flt: u64,
     pub maj_flt: u64,
+    /// `def_flags`: VM_LOCKED[|VM_LOCKONFAULT] while mlockall(MCL_FUTURE) is in force.
+    pub def_flags: VmFlags,
+    /// Pages MREMAP_DONTUNMAP left in `locked_vm` with no VM_LOCKED VMA behind them (a Linux
+    /// accounting leak the model reproduces; the invariant checker allows for it).
+    pub locked_vm_leaked: u64,
     /// VMAs of a file created (+1) or dropped (-1) by splits and merges, not yet applied to the
     /// inode's `i_mmap` count (`Machine::sync_file_refs`).
     pub file_ref_deltas: Vec<(FileId, i32)>,
@@ -320,6 +325,10 @@ pub struct OpenFile {
 #[derive(Clone, Debug)]
 pub struct Process {
     pub ppid: Pid,
+    /// RLIMIT_MEMLOCK in bytes (soft = hard; u64::MAX is RLIM_INFINITY).
+    pub rlimit_memlock: u64,
+    /// CAP_IPC_LOCK.
+    pub cap_ipc_lock: bool,
     pub mm: Mm,
     pub fds: BTreeMap<Fd, OpenFile>,
 }

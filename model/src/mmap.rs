@@ -158,15 +158,24 @@ impl Machine {
         if mm.vmas.len() > MAX_MAP_COUNT {
             return Err(Errno::ENOMEM);
         }
-        let mut vm_flags = prot_to_vm(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
+        let mut vm_flags = prot_to_vm(prot) | mm.def_flags | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
         if flags.contains(MapFlags::GROWSDOWN) {
             vm_flags |= VmFlags::GROWSDOWN;
+        }
+        if flags.contains(MapFlags::LOCKED) {
+            vm_flags |= VmFlags::LOCKED;
         }
         let map_type = flags.bits() & MAP_TYPE;
         let thp_align = file.is_none() && map_type != MapFlags::SHARED.bits();
         let start = mm.get_unmapped_area(hint, len, fixed, thp_align)?;
         if flags.contains(MapFlags::FIXED_NOREPLACE) && !mm.overlapping(start, start + len).is_empty() {
             return Err(Errno::EEXIST);
+        }
+        if flags.contains(MapFlags::LOCKED) && !self.can_do_mlock(pid)? {
+            return Err(Errno::EPERM);
+        }
+        if !self.mlock_future_ok(pid, vm_flags, len) {
+            return Err(Errno::EAGAIN);
         }
         let mut vma_file = None;
         let mut vma_pgoff = pgoff;
@@ -213,7 +222,9 @@ impl Machine {
             vm_flags |= VmFlags::NORESERVE;
         }
         self.mmap_region(pid, start, len, vm_flags, vma_file, vma_pgoff)?;
-        if flags.contains(MapFlags::POPULATE) && !flags.contains(MapFlags::NONBLOCK) {
+        if vm_flags.contains(VmFlags::LOCKED) {
+            self.populate_locked(pid, start, start + len);
+        } else if flags.contains(MapFlags::POPULATE) && !flags.contains(MapFlags::NONBLOCK) {
             let _ = self.populate(pid, start, start + len);
         }
         Ok(Outcome::Addr(start))
@@ -243,6 +254,9 @@ impl Machine {
         let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
         mm.insert_vma(Vma { start, end, flags: vm_flags, pgoff, file, anon_vma: None, anon_chain_forked: false });
         mm.total_vm += len >> PAGE_SHIFT;
+        if vm_flags.contains(VmFlags::LOCKED) {
+            mm.locked_vm += len >> PAGE_SHIFT;
+        }
         mm.update_hiwater_vm();
         self.sync_file_refs(pid);
         Ok(())
@@ -326,7 +340,7 @@ impl Machine {
         let proc = self.procs.get_mut(&pid).expect("live pid");
         let mm = &mut proc.mm;
         let Some(v) = mm.vmas.get(&start).cloned() else { return };
-        self.k.zap_range(mm, v.start, v.end, None);
+        self.k.zap_range(mm, v.start, v.end, None, v.flags.contains(VmFlags::LOCKED));
         mm.update_hiwater_vm();
         mm.total_vm -= v.pages();
         if v.flags.contains(VmFlags::LOCKED) {

@@ -70,6 +70,11 @@ impl Machine {
             }
             self.sync_file_refs(pid);
             r?;
+            let was_locked_ro = v.flags & (VmFlags::WRITE | VmFlags::SHARED | VmFlags::LOCKED) == VmFlags::LOCKED;
+            if was_locked_ro && new.contains(VmFlags::WRITE) {
+                // mprotect_fixup: a locked private VMA turning writable is populated (COW broken).
+                self.populate_locked(pid, tmp, hi);
+            }
             tmp = hi;
         }
         Ok(Outcome::Done)

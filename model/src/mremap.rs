@@ -72,6 +72,9 @@ impl Machine {
         if past_vma_end {
             return Err(Errno::EFAULT);
         }
+        if new_len > old_len && !self.mlock_future_ok(pid, vma.flags, new_len - old_len) {
+            return Err(Errno::EAGAIN);
+        }
         if fixed {
             return self.mremap_to(pid, addr, old_len, new_len, Some(new_addr), dontunmap);
         }
@@ -98,11 +101,19 @@ impl Machine {
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         let grown = (new_end - vma.end) >> PAGE_SHIFT;
         let v = mm.vmas.get_mut(&vma.start).expect("vma");
+        let old_end = v.end;
+        let locked = v.flags.contains(VmFlags::LOCKED);
         v.end = new_end;
+        if locked {
+            mm.locked_vm += grown;
+        }
         mm.merge_around(vma.start);
         mm.total_vm += grown;
         mm.update_hiwater_vm();
         self.sync_file_refs(pid);
+        if locked {
+            self.populate_locked(pid, old_end, new_end);
+        }
     }
 
     /// `mremap_to` / `move_vma`: moves `[addr, addr+old_len)` (shrunk or grown to `new_len`) to
@@ -157,6 +168,9 @@ impl Machine {
         }
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         mm.total_vm += old_len >> PAGE_SHIFT;
+        if src.flags.contains(VmFlags::LOCKED) {
+            mm.locked_vm += old_len >> PAGE_SHIFT;
+        }
         mm.insert_vma(moved);
         self.sync_file_refs(pid);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
@@ -166,6 +180,11 @@ impl Machine {
             if let Some(old) = mm.vmas.get_mut(&addr) {
                 old.anon_vma = None;
                 old.anon_chain_forked = false;
+                // The lock bits go without touching locked_vm: Linux leaks it here.
+                if old.flags.contains(VmFlags::LOCKED) {
+                    old.flags -= crate::mlock::VM_LOCKED_MASK;
+                    mm.locked_vm_leaked += old_len >> PAGE_SHIFT;
+                }
             }
             mm.update_hiwater_vm();
         } else {

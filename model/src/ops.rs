@@ -101,6 +101,36 @@ bitflags::bitflags! {
     }
 }
 
+bitflags::bitflags! {
+    /// `MLOCK_*` flags of mlock2(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MlockFlags: u32 {
+        const ONFAULT = 0x1;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `MCL_*` flags of mlockall(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MclFlags: u32 {
+        const CURRENT = 0x1;
+        const FUTURE = 0x2;
+        const ONFAULT = 0x4;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `MPOL_MF_*` flags of move_pages(2).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub struct MpolFlags: u32 {
+        const MOVE = 0x2;
+        const MOVE_ALL = 0x4;
+        const _ = !0;
+    }
+}
+
 /// madvise(2) advice, as the raw number so unknown values reach the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -205,6 +235,26 @@ pub enum Op {
     Fallocate { pid: Pid, fd: Fd, mode: FallocMode, offset: u64, len: u64 },
     /// close(2).
     Close { pid: Pid, fd: Fd },
+    /// mlock(2).
+    Mlock { pid: Pid, addr: u64, len: u64 },
+    /// mlock2(2).
+    Mlock2 { pid: Pid, addr: u64, len: u64, flags: MlockFlags },
+    /// munlock(2).
+    Munlock { pid: Pid, addr: u64, len: u64 },
+    /// mlockall(2).
+    Mlockall { pid: Pid, flags: MclFlags },
+    /// munlockall(2).
+    Munlockall { pid: Pid },
+    /// setrlimit(RLIMIT_MEMLOCK) with soft = hard = `bytes` (u64::MAX = RLIM_INFINITY).
+    SetMemlockLimit { pid: Pid, bytes: u64 },
+    /// Gives the process CAP_IPC_LOCK (`on`) or drops it.
+    SetCapIpcLock { pid: Pid, on: bool },
+    /// move_pages(2) of the pages at `addrs`: to `nodes` (one per page), or a status query when
+    /// `nodes` is empty. Returns [`Outcome::Statuses`].
+    MovePages { pid: Pid, addrs: Vec<u64>, nodes: Vec<u32>, flags: MpolFlags },
+    /// Reclaims up to `pages` pages from node `nid`'s LRU lists, as kswapd would
+    /// (`shrink_node`). Returns [`Outcome::Count`] of pages reclaimed.
+    Reclaim { nid: u32, pages: u64 },
 }
 
 impl Op {
@@ -229,13 +279,22 @@ impl Op {
             Op::Ftruncate { .. } => "ftruncate",
             Op::Fallocate { .. } => "fallocate",
             Op::Close { .. } => "close",
+            Op::Mlock { .. } => "mlock",
+            Op::Mlock2 { .. } => "mlock2",
+            Op::Munlock { .. } => "munlock",
+            Op::Mlockall { .. } => "mlockall",
+            Op::Munlockall { .. } => "munlockall",
+            Op::SetMemlockLimit { .. } => "setrlimit_memlock",
+            Op::SetCapIpcLock { .. } => "cap_ipc_lock",
+            Op::MovePages { .. } => "move_pages",
+            Op::Reclaim { .. } => "reclaim",
         }
     }
 
     /// The process the operation acts in, if any.
     pub fn pid(&self) -> Option<Pid> {
         match *self {
-            Op::Spawn => None,
+            Op::Spawn | Op::Reclaim { .. } => None,
             Op::Fork { pid }
             | Op::Exit { pid }
             | Op::Mmap { pid, .. }
@@ -252,7 +311,15 @@ impl Op {
             | Op::Pread { pid, .. }
             | Op::Ftruncate { pid, .. }
             | Op::Fallocate { pid, .. }
-            | Op::Close { pid, .. } => Some(pid),
+            | Op::Close { pid, .. }
+            | Op::Mlock { pid, .. }
+            | Op::Mlock2 { pid, .. }
+            | Op::Munlock { pid, .. }
+            | Op::Mlockall { pid, .. }
+            | Op::Munlockall { pid }
+            | Op::SetMemlockLimit { pid, .. }
+            | Op::SetCapIpcLock { pid, .. }
+            | Op::MovePages { pid, .. } => Some(pid),
         }
     }
 }
@@ -295,6 +362,10 @@ pub enum Outcome {
     Value(u64),
     /// The access raised a signal.
     Signal(Signal),
+    /// Per-page statuses (move_pages): a node id, or a negative errno.
+    Statuses(Vec<i32>),
+    /// A count of pages (reclaim).
+    Count(u64),
 }
 
 /// The result of applying one operation.

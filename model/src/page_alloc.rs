@@ -130,6 +130,15 @@ impl Frames {
         (0..n).map(|i| (nid + i) % n).find_map(|node| self.alloc_on(node, stats))
     }
 
+    /// Allocates a zeroed frame on exactly node `nid` (`alloc_migration_target` with
+    /// __GFP_THISNODE).
+    pub fn alloc_exact(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
+        if nid >= self.node_count() {
+            return None;
+        }
+        self.alloc_on(nid, stats)
+    }
+
     fn alloc_on(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
         let node = &mut self.nodes[nid as usize];
         if node.used() >= node.capacity {

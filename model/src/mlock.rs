@@ -1,0 +1,327 @@
+//! mlock after the 2022 munlock rework (mm/mlock.c `mlock_folio`, `mlock_new_folio`,
+//! `munlock_folio`, `__mlock_folio`, `__munlock_folio`, `mlock_fixup`, `mlock_vma_pages_range`,
+//! `apply_vma_lock_flags`, `do_mlock`, `mlockall`, `apply_mlockall_flags`, `can_do_mlock`,
+//! `mlock_future_ok`, `__mlock_posix_error_return`; mm/gup.c `__mm_populate`).
+//!
+//! The per-CPU mlock batches are drained at once, so `mlock_count` equals the number of
+//! VM_LOCKED mappings of each page, as Linux's would with no batch pending.
+
+use crate::errno::Errno;
+use crate::filemap::lru_item;
+use crate::machine::{Kernel, Machine};
+use crate::mm_types::{Mm, TASK_SIZE, VmFlags};
+use crate::ops::{MclFlags, MlockFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
+use crate::page_alloc::{PageFlags, Pfn, ZERO_PFN};
+use crate::vmstat::{Event, NodeStat};
+
+/// `VM_LOCKED_MASK`.
+pub const VM_LOCKED_MASK: VmFlags = VmFlags::LOCKED.union(VmFlags::LOCKONFAULT);
+
+impl Kernel {
+    fn set_mlocked(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        if !f.flags.contains(PageFlags::MLOCKED) {
+            f.flags |= PageFlags::MLOCKED;
+            let nid = f.nid as u32;
+            self.stats.mod_node(nid, NodeStat::Mlock, 1);
+            self.stats.count(Event::UnevictableMlocked, 1);
+        }
+    }
+
+    /// Moves a page between LRU lists by changing its flags (`lruvec_del_folio` +
+    /// `lruvec_add_folio`).
+    fn relist(&mut self, pfn: Pfn, change: impl FnOnce(&mut PageFlags)) {
+        let f = self.frames.frame_mut(pfn);
+        let nid = f.nid as u32;
+        let before = lru_item(f.flags);
+        change(&mut f.flags);
+        let after = lru_item(f.flags);
+        if before != after {
+            self.stats.mod_node(nid, before, -1);
+            self.stats.mod_node(nid, after, 1);
+        }
+    }
+
+    /// `mlock_folio` + `__mlock_folio`: a mapped page found in a VM_LOCKED VMA.
+    pub fn mlock_folio(&mut self, pfn: Pfn) {
+        self.set_mlocked(pfn);
+        let f = self.frames.frame_mut(pfn);
+        if f.flags.contains(PageFlags::UNEVICTABLE) {
+            f.mlock_count += 1;
+            return;
+        }
+        f.mlock_count = 1;
+        self.relist(pfn, |fl| {
+            fl.remove(PageFlags::ACTIVE);
+            fl.insert(PageFlags::UNEVICTABLE);
+        });
+        self.stats.count(Event::UnevictableCulled, 1);
+    }
+
+    /// `mlock_new_folio` + `__mlock_new_folio`: a new anon page faulted into a VM_LOCKED VMA
+    /// goes straight to the unevictable list.
+    pub fn mlock_new_folio(&mut self, pfn: Pfn) {
+        self.set_mlocked(pfn);
+        let f = self.frames.frame_mut(pfn);
+        f.flags |= PageFlags::UNEVICTABLE;
+        f.mlock_count = 1;
+        self.stats.count(Event::UnevictableCulled, 1);
+        self.lru_add(pfn);
+    }
+
+    /// `munlock_folio` + `__munlock_folio`: one VM_LOCKED mapping of the page went away.
+    pub fn munlock_folio(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        if f.flags.contains(PageFlags::UNEVICTABLE) {
+            f.mlock_count = f.mlock_count.saturating_sub(1);
+            if f.mlock_count > 0 {
+                return;
+            }
+        }
+        if f.flags.contains(PageFlags::MLOCKED) {
+            f.flags -= PageFlags::MLOCKED;
+            let nid = f.nid as u32;
+            self.stats.mod_node(nid, NodeStat::Mlock, -1);
+            self.stats.count(Event::UnevictableMunlocked, 1);
+        }
+        if self.frames.frame(pfn).flags.contains(PageFlags::UNEVICTABLE) {
+            self.relist(pfn, |fl| fl.remove(PageFlags::UNEVICTABLE));
+            self.stats.count(Event::UnevictableRescued, 1);
+        }
+    }
+
+    /// `mlock_vma_pages_range`'s page walk: mlocks or munlocks every page mapped in the range.
+    fn mlock_pte_range(&mut self, mm: &Mm, start: u64, end: u64, lock: bool) {
+        for (_, pte) in mm.pt.range(start, end) {
+            if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            if lock {
+                self.mlock_folio(pte.pfn());
+            } else {
+                self.munlock_folio(pte.pfn());
+            }
+        }
+    }
+}
+
+/// `__mlock_posix_error_return`.
+fn posix_error(e: Errno) -> Errno {
+    match e {
+        Errno::EFAULT => Errno::ENOMEM,
+        Errno::ENOMEM => Errno::EAGAIN,
+        e => e,
+    }
+}
+
+impl Machine {
+    /// `can_do_mlock`.
+    pub(crate) fn can_do_mlock(&self, pid: Pid) -> Result<bool, Errno> {
+        let p = self.proc(pid)?;
+        Ok(p.rlimit_memlock != 0 || p.cap_ipc_lock)
+    }
+
+    /// `mlock_future_ok`: may `bytes` more be locked (new mappings, mremap growth)?
+    pub(crate) fn mlock_future_ok(&self, pid: Pid, flags: VmFlags, bytes: u64) -> bool {
+        let Ok(p) = self.proc(pid) else { return false };
+        if !flags.contains(VmFlags::LOCKED) || p.cap_ipc_lock {
+            return true;
+        }
+        (bytes >> PAGE_SHIFT).saturating_add(p.mm.locked_vm) <= p.rlimit_memlock >> PAGE_SHIFT
+    }
+
+    /// `mlock_fixup` of `[start, end)` inside one VMA.
+    fn mlock_fixup(&mut self, pid: Pid, start: u64, end: u64, newflags: VmFlags) -> Result<(), Errno> {
+        let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
+        let old = mm.vma_at(start).ok_or(Errno::ENOMEM)?.flags;
+        if newflags == old {
+            return Ok(());
+        }
+        let r = mm.modify_flags(start, end, |_| newflags);
+        self.sync_file_refs(pid);
+        r?;
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        let pages = (end - start) >> PAGE_SHIFT;
+        let (was, now) = (old.contains(VmFlags::LOCKED), newflags.contains(VmFlags::LOCKED));
+        if now && !was {
+            mm.locked_vm += pages;
+        } else if was && !now {
+            mm.locked_vm -= pages;
+        }
+        if was != now {
+            self.k.mlock_pte_range(mm, start, end, now);
+        }
+        Ok(())
+    }
+
+    /// `apply_vma_lock_flags`: every VMA of `[start, start+len)` gets `flags` as its lock bits;
+    /// a hole stops the walk with ENOMEM, keeping what was done before it.
+    fn apply_vma_lock_flags(&mut self, pid: Pid, start: u64, len: u64, flags: VmFlags) -> Result<(), Errno> {
+        let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+        if end == start {
+            return Ok(());
+        }
+        let mut tmp = match self.proc(pid)?.mm.vma_at(start) {
+            Some(_) => start,
+            None => return Err(Errno::ENOMEM),
+        };
+        while tmp < end {
+            let Some(v) = self.proc(pid)?.mm.vma_at(tmp).cloned() else { return Err(Errno::ENOMEM) };
+            let hi = v.end.min(end);
+            self.mlock_fixup(pid, tmp, hi, (v.flags - VM_LOCKED_MASK) | flags)?;
+            tmp = hi;
+        }
+        Ok(())
+    }
+
+    /// `__mm_populate`: faults in the VM_LOCKED (not on-fault) VMAs of a range as GUP does.
+    fn mm_populate(&mut self, pid: Pid, start: u64, end: u64, ignore_errors: bool) -> Result<(), Errno> {
+        let vmas: Vec<_> = {
+            let mm = &self.proc(pid)?.mm;
+            mm.overlapping(start, end).iter().map(|s| mm.vmas[s].clone()).collect()
+        };
+        for v in vmas {
+            if v.flags.contains(VmFlags::LOCKONFAULT) || v.flags.contains(VmFlags::IO) {
+                continue;
+            }
+            let (lo, hi) = (start.max(v.start), end.min(v.end));
+            let r = if v.flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC) {
+                let write = v.flags & (VmFlags::WRITE | VmFlags::SHARED) == VmFlags::WRITE;
+                self.gup_range(pid, lo, hi, write)
+            } else {
+                // check_vma_flags: no FOLL_FORCE on an inaccessible VMA.
+                Err(Errno::EFAULT)
+            };
+            if let Err(e) = r
+                && !ignore_errors
+            {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// mlock(2) and mlock2(2) (`do_mlock`).
+    pub(crate) fn sys_mlock(&mut self, pid: Pid, addr: u64, len: u64, flags: MlockFlags) -> OpResult {
+        self.proc(pid)?;
+        if !(flags - MlockFlags::ONFAULT).is_empty() {
+            return Err(Errno::EINVAL);
+        }
+        let mut vm_flags = VmFlags::LOCKED;
+        if flags.contains(MlockFlags::ONFAULT) {
+            vm_flags |= VmFlags::LOCKONFAULT;
+        }
+        if !self.can_do_mlock(pid)? {
+            return Err(Errno::EPERM);
+        }
+        let (start, len) = widen(addr, len).ok_or(Errno::ENOMEM)?;
+        let p = self.proc(pid)?;
+        let limit = p.rlimit_memlock >> PAGE_SHIFT;
+        let mut locked = (len >> PAGE_SHIFT) + p.mm.locked_vm;
+        if locked > limit && !p.cap_ipc_lock {
+            locked -= locked_pages_in(&p.mm, start, len);
+        }
+        if locked > limit && !p.cap_ipc_lock {
+            return Err(Errno::ENOMEM);
+        }
+        self.apply_vma_lock_flags(pid, start, len, vm_flags)?;
+        self.mm_populate(pid, start, start + len, false).map_err(posix_error)?;
+        Ok(Outcome::Done)
+    }
+
+    /// munlock(2).
+    pub(crate) fn sys_munlock(&mut self, pid: Pid, addr: u64, len: u64) -> OpResult {
+        self.proc(pid)?;
+        let (start, len) = widen(addr, len).ok_or(Errno::ENOMEM)?;
+        self.apply_vma_lock_flags(pid, start, len, VmFlags::empty())?;
+        Ok(Outcome::Done)
+    }
+
+    /// mlockall(2).
+    pub(crate) fn sys_mlockall(&mut self, pid: Pid, flags: MclFlags) -> OpResult {
+        self.proc(pid)?;
+        let all = MclFlags::CURRENT | MclFlags::FUTURE | MclFlags::ONFAULT;
+        if flags.is_empty() || !(flags - all).is_empty() || flags == MclFlags::ONFAULT {
+            return Err(Errno::EINVAL);
+        }
+        if !self.can_do_mlock(pid)? {
+            return Err(Errno::EPERM);
+        }
+        let p = self.proc(pid)?;
+        let fits = p.mm.total_vm <= p.rlimit_memlock >> PAGE_SHIFT || p.cap_ipc_lock;
+        if flags.contains(MclFlags::CURRENT) && !fits {
+            return Err(Errno::ENOMEM);
+        }
+        self.apply_mlockall_flags(pid, flags)?;
+        if flags.contains(MclFlags::CURRENT) {
+            let _ = self.mm_populate(pid, 0, TASK_SIZE, true);
+        }
+        Ok(Outcome::Done)
+    }
+
+    /// munlockall(2).
+    pub(crate) fn sys_munlockall(&mut self, pid: Pid) -> OpResult {
+        self.proc(pid)?;
+        self.apply_mlockall_flags(pid, MclFlags::empty())?;
+        Ok(Outcome::Done)
+    }
+
+    /// `apply_mlockall_flags`: sets `def_flags` for MCL_FUTURE and rewrites every VMA's lock
+    /// bits for MCL_CURRENT (or clears them all for munlockall).
+    fn apply_mlockall_flags(&mut self, pid: Pid, flags: MclFlags) -> Result<(), Errno> {
+        let onfault = if flags.contains(MclFlags::ONFAULT) { VmFlags::LOCKONFAULT } else { VmFlags::empty() };
+        let mm = &mut self.proc_mut(pid)?.mm;
+        mm.def_flags -= VM_LOCKED_MASK;
+        if flags.contains(MclFlags::FUTURE) {
+            mm.def_flags |= VmFlags::LOCKED | onfault;
+            if !flags.contains(MclFlags::CURRENT) {
+                return Ok(());
+            }
+        }
+        let to_add = if flags.contains(MclFlags::CURRENT) { VmFlags::LOCKED | onfault } else { VmFlags::empty() };
+        let mut addr = 0;
+        while let Some(v) = self.proc(pid)?.mm.vmas.range(addr..).next().map(|(_, v)| v.clone()) {
+            self.mlock_fixup(pid, v.start, v.end, (v.flags - VM_LOCKED_MASK) | to_add)?;
+            addr = v.end;
+        }
+        Ok(())
+    }
+
+    /// setrlimit(RLIMIT_MEMLOCK, {bytes, bytes}).
+    pub(crate) fn set_memlock_limit(&mut self, pid: Pid, bytes: u64) -> OpResult {
+        self.proc_mut(pid)?.rlimit_memlock = bytes;
+        Ok(Outcome::Done)
+    }
+
+    /// Grants or drops CAP_IPC_LOCK.
+    pub(crate) fn set_cap_ipc_lock(&mut self, pid: Pid, on: bool) -> OpResult {
+        self.proc_mut(pid)?.cap_ipc_lock = on;
+        Ok(Outcome::Done)
+    }
+
+    /// Populates a VM_LOCKED range just added to an mm (MAP_LOCKED, MCL_FUTURE, mremap growth,
+    /// a locked VMA made writable); failures are ignored as `mm_populate` does.
+    pub(crate) fn populate_locked(&mut self, pid: Pid, start: u64, end: u64) {
+        let _ = self.mm_populate(pid, start, end, true);
+    }
+}
+
+/// mlock's range widening: `len = PAGE_ALIGN(len + offset_in_page(start))`, `start &= PAGE_MASK`.
+fn widen(addr: u64, len: u64) -> Option<(u64, u64)> {
+    let off = addr % PAGE_SIZE;
+    let len = len.checked_add(off)?.checked_add(PAGE_SIZE - 1)? & !(PAGE_SIZE - 1);
+    let start = addr - off;
+    start.checked_add(len)?;
+    Some((start, len))
+}
+
+/// `count_mm_mlocked_page_nr`: pages of `[start, start+len)` already in VM_LOCKED VMAs.
+fn locked_pages_in(mm: &Mm, start: u64, len: u64) -> u64 {
+    let end = start.saturating_add(len);
+    mm.overlapping(start, end)
+        .iter()
+        .map(|s| &mm.vmas[s])
+        .filter(|v| v.flags.contains(VmFlags::LOCKED))
+        .map(|v| (v.end.min(end) - v.start.max(start)) >> PAGE_SHIFT)
+        .sum()
+}
