@@ -2,10 +2,10 @@
 
 mod script {
     use mmlab_model::script::{
-        Cmp, Expect, Expr, Literal, NumStyle, OpExpr, ParseError, Query, ResultSpec, SignalSpec, StmtKind, parse,
-        parse_op, print_op,
+        Cmp, Expect, Expr, Literal, NumStyle, OpExpr, ParseError, Query, ResultSpec, Rlimit, SignalSpec, StatusItem,
+        StmtKind, parse, parse_op, print_op,
     };
-    use mmlab_model::{Advice, Errno, MapFlags, Op, Prot, ThpMode};
+    use mmlab_model::{Advice, Errno, MapFlags, MclFlags, MlockFlags, MpolFlags, Op, Prot, ThpMode};
 
     fn err(text: &str) -> ParseError {
         match parse(text) {
@@ -311,5 +311,212 @@ munmap p a 4095 => EINVAL
         assert!(parse_op("").is_err());
         assert!(parse_op("spawn\nspawn").is_err());
         assert_eq!(parse_op("munmap 1 0x1000 1p # comment"), Ok(Op::Munmap { pid: 1, addr: 0x1000, len: 4096 }));
+    }
+
+    // ---- mlock, move_pages, reclaim ----
+
+    #[test]
+    fn script_mlock_ops_canonical_printing() {
+        let text = "p = spawn\n\
+                    a = mmap p 0 16p rw private,anonymous\n\
+                    mlock p a 4p\n\
+                    mlock2 p a+4p 4p onfault\n\
+                    mlock2 p a 1p 0x0\n\
+                    mlock2 p a 1p onfault,0x10\n\
+                    munlock p a 16p\n\
+                    mlockall p future,current\n\
+                    mlockall p 0\n\
+                    munlockall p\n\
+                    setrlimit_memlock p 64K\n\
+                    setrlimit_memlock p unlimited\n\
+                    cap_ipc_lock p on\n\
+                    cap_ipc_lock p off\n";
+        let s = parse(text).unwrap();
+        let want = text.replace("a 1p 0x0", "a 1p 0").replace("future,current", "current,future");
+        assert_eq!(s.to_string(), want);
+        assert_eq!(parse(&want).unwrap(), s);
+        let op = |i: usize| match &s.statements[i].kind {
+            StmtKind::Op { op, .. } => op.clone(),
+            k => panic!("{k:?}"),
+        };
+        let OpExpr::Mlock2 { flags, .. } = op(5) else { panic!() };
+        assert_eq!(flags, MlockFlags::from_bits_retain(0x11));
+        let OpExpr::Mlockall { flags, .. } = op(7) else { panic!() };
+        assert_eq!(flags, MclFlags::CURRENT | MclFlags::FUTURE);
+        assert_eq!(op(11), OpExpr::SetMemlockLimit { pid: Expr::name("p"), bytes: Rlimit::Unlimited });
+        assert_eq!(op(13), OpExpr::SetCapIpcLock { pid: Expr::name("p"), on: false });
+    }
+
+    #[test]
+    fn script_move_pages_and_reclaim_canonical_printing() {
+        let text = "p = spawn\n\
+                    a = mmap p 0 16p rw private,anonymous\n\
+                    move_pages p a,a+1p,0x1000 => [0,-ENOENT,-14]\n\
+                    move_pages p [a,a+1p] move nodes=1,0\n\
+                    move_pages p a nodes=[] 0\n\
+                    move_pages p [] => []\n\
+                    move_pages p a nodes=1 move_all,move,0x1\n\
+                    n = reclaim 0 16 => 16\n\
+                    reclaim n 1K => 0\n";
+        let s = parse(text).unwrap();
+        let want = "p = spawn\n\
+                    a = mmap p 0 16p rw private,anonymous\n\
+                    move_pages p a,a+1p,0x1000 => [0,-ENOENT,-14]\n\
+                    move_pages p a,a+1p nodes=1,0 move\n\
+                    move_pages p a\n\
+                    move_pages p [] => []\n\
+                    move_pages p a nodes=1 move,move_all,0x1\n\
+                    n = reclaim 0 16 => 16\n\
+                    reclaim n 1K => 0\n";
+        assert_eq!(s.to_string(), want);
+        assert_eq!(parse(want).unwrap(), s);
+        let StmtKind::Op { op, result, .. } = &s.statements[2].kind else { panic!() };
+        let OpExpr::MovePages { addrs, nodes, flags, .. } = op else { panic!("{op:?}") };
+        assert_eq!(addrs.iter().map(ToString::to_string).collect::<Vec<_>>(), ["a", "a+1p", "0x1000"]);
+        assert!(nodes.is_empty());
+        assert!(flags.is_empty());
+        assert_eq!(
+            result,
+            &Some(ResultSpec::Statuses(vec![
+                StatusItem::Num(0),
+                StatusItem::Errno(Errno::ENOENT),
+                StatusItem::Num(-14)
+            ]))
+        );
+        assert_eq!(StatusItem::Errno(Errno::EFAULT).value(), -14);
+        let StmtKind::Op { op: OpExpr::MovePages { nodes, flags, .. }, .. } = &s.statements[3].kind else { panic!() };
+        assert_eq!(nodes, &vec![Expr::lit(Literal::dec(1)), Expr::lit(Literal::dec(0))]);
+        assert_eq!(*flags, MpolFlags::MOVE);
+        let StmtKind::Op { op: OpExpr::MovePages { addrs, .. }, result, .. } = &s.statements[5].kind else { panic!() };
+        assert!(addrs.is_empty());
+        assert_eq!(result, &Some(ResultSpec::Statuses(vec![])));
+    }
+
+    #[test]
+    fn script_print_op_new_ops() {
+        let cases = [
+            (Op::Mlock { pid: 1, addr: 0x1000, len: 0x2000 }, "mlock 1 0x1000 0x2000"),
+            (Op::Mlock2 { pid: 1, addr: 0, len: 1, flags: MlockFlags::ONFAULT }, "mlock2 1 0x0 0x1 onfault"),
+            (Op::Mlock2 { pid: 1, addr: 0, len: 1, flags: MlockFlags::empty() }, "mlock2 1 0x0 0x1 0"),
+            (Op::Munlock { pid: 2, addr: 0, len: 0 }, "munlock 2 0x0 0x0"),
+            (Op::Mlockall { pid: 1, flags: MclFlags::from_bits_retain(0xf) }, "mlockall 1 current,future,onfault,0x8"),
+            (Op::Mlockall { pid: 1, flags: MclFlags::empty() }, "mlockall 1 0"),
+            (Op::Munlockall { pid: 3 }, "munlockall 3"),
+            (Op::SetMemlockLimit { pid: 1, bytes: u64::MAX }, "setrlimit_memlock 1 unlimited"),
+            (Op::SetMemlockLimit { pid: 1, bytes: u64::MAX - 1 }, "setrlimit_memlock 1 0xfffffffffffffffe"),
+            (Op::SetMemlockLimit { pid: 1, bytes: 0 }, "setrlimit_memlock 1 0x0"),
+            (Op::SetCapIpcLock { pid: 1, on: true }, "cap_ipc_lock 1 on"),
+            (Op::SetCapIpcLock { pid: 1, on: false }, "cap_ipc_lock 1 off"),
+            (
+                Op::MovePages { pid: 1, addrs: vec![0x1000, 0x2000], nodes: vec![], flags: MpolFlags::empty() },
+                "move_pages 1 0x1000,0x2000",
+            ),
+            (
+                Op::MovePages { pid: 1, addrs: vec![0x1000], nodes: vec![1, 0], flags: MpolFlags::MOVE_ALL },
+                "move_pages 1 0x1000 nodes=1,0 move_all",
+            ),
+            (Op::MovePages { pid: 1, addrs: vec![], nodes: vec![], flags: MpolFlags::empty() }, "move_pages 1 []"),
+            (
+                Op::MovePages { pid: 1, addrs: vec![], nodes: vec![7], flags: MpolFlags::from_bits_retain(1) },
+                "move_pages 1 [] nodes=7 0x1",
+            ),
+            (Op::Reclaim { nid: 0, pages: 16 }, "reclaim 0 16"),
+            (Op::Reclaim { nid: u32::MAX, pages: u64::MAX }, "reclaim 4294967295 18446744073709551615"),
+        ];
+        for (op, text) in cases {
+            assert_eq!(print_op(&op), text);
+            assert_eq!(parse_op(text), Ok(op));
+        }
+        // Other spellings of the same operations.
+        assert_eq!(parse_op("setrlimit_memlock 1 0xffffffffffffffff"), parse_op("setrlimit_memlock 1 unlimited"));
+        assert_eq!(parse_op("move_pages 1 [0x1000] nodes=[]"), parse_op("move_pages 1 1p"));
+        assert_eq!(parse_op("move_pages 1 1p move nodes=0"), parse_op("move_pages 1 1p nodes=0 move"));
+    }
+
+    #[test]
+    fn script_new_ops_ranges() {
+        let e = parse_op("reclaim 4294967296 1").unwrap_err();
+        assert!(e.message.contains("out of range for NID"), "{e}");
+        let e = parse_op("move_pages 1 0 nodes=4294967296").unwrap_err();
+        assert!(e.message.contains("out of range for NODE"), "{e}");
+        let e = parse_op("mlockall 4294967296 0").unwrap_err();
+        assert!(e.message.contains("out of range for PID"), "{e}");
+        // parse_op takes no result.
+        let e = parse_op("move_pages 1 0 => [0]").unwrap_err();
+        assert!(e.message.contains("'=>'"), "{e}");
+    }
+
+    #[test]
+    fn script_error_new_ops() {
+        assert_err(
+            "p = spawn\nmlockall p curent,future\n",
+            2,
+            12,
+            "unknown mlockall flag 'curent' (did you mean 'current'?) (known: current future onfault)",
+        );
+        assert_err(
+            "p = spawn\nmlockall p current,futur\n",
+            2,
+            20,
+            "unknown mlockall flag 'futur' (did you mean 'future'?)",
+        );
+        assert_err(
+            "p = spawn\nmlock2 p 0 1p onfualt\n",
+            2,
+            15,
+            "unknown mlock2 flag 'onfualt' (did you mean 'onfault'?)",
+        );
+        assert_err("p = spawn\nmlock2 p 0 1p\n", 2, 14, "missing FLAGS (usage: mlock2 PID ADDR LEN FLAGS)");
+        assert_err("p = spawn\nmlockall p\n", 2, 11, "missing FLAGS (usage: mlockall PID FLAGS)");
+        assert_err("p = spawn\nmunlockall p 0\n", 2, 14, "unexpected '0'");
+        assert_err(
+            "p = spawn\nsetrlimit_memlock p unlimted\n",
+            2,
+            21,
+            "bad BYTES 'unlimted' (did you mean 'unlimited'?)",
+        );
+        assert_err(
+            "p = spawn\nsetrlimit_memlock p\n",
+            2,
+            20,
+            "missing BYTES (usage: setrlimit_memlock PID BYTES|unlimited)",
+        );
+        assert_err("p = spawn\ncap_ipc_lock p yes\n", 2, 16, "expected on|off, found 'yes'");
+        assert_err("p = spawn\nmove_pages p\n", 2, 13, "missing ADDR[,ADDR...]");
+        assert_err("p = spawn\nmove_pages p 0,,1p\n", 2, 16, "empty address in list '0,,1p'");
+        assert_err("p = spawn\nmove_pages p [0, 1p]\n", 2, 14, "missing ']' in '[0,' (a list is one word: no spaces)");
+        assert_err("p = spawn\nmove_pages p 0,q\n", 2, 16, "unknown name 'q'");
+        assert_err("p = spawn\nmove_pages p 0 nodes=0,-1\n", 2, 24, "negative number '-1'");
+        assert_err("p = spawn\nmove_pages p 0 nodes=0 nodes=1\n", 2, 24, "nodes= given twice");
+        assert_err(
+            "p = spawn\nmove_pages p 0 movee\n",
+            2,
+            16,
+            "unknown move_pages flag 'movee' (did you mean 'move'?)",
+        );
+        assert_err("p = spawn\nmove_pages p 0 move move\n", 2, 21, "unexpected 'move'");
+        assert_err("p = spawn\nx = move_pages p 0\n", 2, 1, "move_pages returns no value to bind to 'x'");
+        assert_err("reclaim 0\n", 1, 10, "missing PAGES (usage: reclaim NID PAGES)");
+        assert_err("unlimited = spawn\n", 1, 1, "bad name 'unlimited' (it is a keyword)");
+        assert_err("reclaim = spawn\n", 1, 1, "bad name 'reclaim' (it is a keyword)");
+    }
+
+    #[test]
+    fn script_error_status_lists() {
+        assert_err("move_pages 1 0 => [0, -2]\n", 1, 19, "missing ']' in '[0,' (a status list is one word");
+        assert_err("move_pages 1 0 => [0,,-2]\n", 1, 22, "empty status");
+        assert_err("move_pages 1 0 => [0,ENOENT]\n", 1, 22, "write -ENOENT");
+        assert_err(
+            "move_pages 1 0 => [-ENOENTT]\n",
+            1,
+            20,
+            "bad status '-ENOENTT' (a decimal number or -ERRNO) (did you mean 'ENOENT'?)",
+        );
+        assert_err("move_pages 1 0 => [0x1]\n", 1, 20, "bad status '0x1'");
+        assert_err("move_pages 1 0 => [2147483648]\n", 1, 20, "does not fit in 32 bits");
+        assert_err("move_pages 1 0 => [0] x\n", 1, 23, "unexpected 'x' after the result");
+        assert_err("reclaim 0 1 => [0]\n", 1, 16, "reclaim returns no status list (only move_pages does)");
+        let s = parse("move_pages 1 0 => [-2147483648,2147483647,-0]\n").unwrap();
+        assert_eq!(s.to_string(), "move_pages 1 0 => [-2147483648,2147483647,0]\n");
     }
 }

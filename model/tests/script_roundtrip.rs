@@ -3,11 +3,12 @@
 
 mod script {
     use mmlab_model::script::{
-        Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, Query, ResultSpec, Script, Sign,
-        SignalSpec, Stmt, StmtKind, Term, VmaField, parse, parse_op, print_op,
+        Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, Query, ResultSpec, Rlimit, Script,
+        Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, parse, parse_op, print_op,
     };
     use mmlab_model::{
-        Access, Advice, Errno, FallocMode, MapFlags, MemfdFlags, MremapFlags, Op, OpenFlags, Prot, ThpMode,
+        Access, Advice, Errno, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, Op,
+        OpenFlags, Prot, ThpMode,
     };
     use proptest::prelude::*;
 
@@ -108,6 +109,32 @@ mod script {
                 len
             }),
             (pid_arg(), fd_arg()).prop_map(|(pid, fd)| Op::Close { pid, fd }),
+            (pid_arg(), u(), u()).prop_map(|(pid, addr, len)| Op::Mlock { pid, addr, len }),
+            (pid_arg(), u(), u(), bits()).prop_map(|(pid, addr, len, f)| Op::Mlock2 {
+                pid,
+                addr,
+                len,
+                flags: MlockFlags::from_bits_retain(f)
+            }),
+            (pid_arg(), u(), u()).prop_map(|(pid, addr, len)| Op::Munlock { pid, addr, len }),
+            (pid_arg(), bits()).prop_map(|(pid, f)| Op::Mlockall { pid, flags: MclFlags::from_bits_retain(f) }),
+            pid_arg().prop_map(|pid| Op::Munlockall { pid }),
+            (pid_arg(), prop_oneof![u(), Just(u64::MAX - 1)])
+                .prop_map(|(pid, bytes)| Op::SetMemlockLimit { pid, bytes }),
+            (pid_arg(), any::<bool>()).prop_map(|(pid, on)| Op::SetCapIpcLock { pid, on }),
+            (
+                pid_arg(),
+                prop::collection::vec(u(), 0..5),
+                prop_oneof![Just(Vec::new()), prop::collection::vec(pid_arg(), 0..5)],
+                bits()
+            )
+                .prop_map(|(pid, addrs, nodes, f)| Op::MovePages {
+                    pid,
+                    addrs,
+                    nodes,
+                    flags: MpolFlags::from_bits_retain(f)
+                }),
+            (pid_arg(), u()).prop_map(|(nid, pages)| Op::Reclaim { nid, pages }),
         ]
     }
 
@@ -223,6 +250,25 @@ mod script {
                 len
             }),
             (e(), fd()).prop_map(|(pid, fd)| OpExpr::Close { pid, fd }),
+            (e(), e(), e()).prop_map(|(pid, addr, len)| OpExpr::Mlock { pid, addr, len }),
+            (e(), e(), e(), bits()).prop_map(|(pid, addr, len, f)| OpExpr::Mlock2 {
+                pid,
+                addr,
+                len,
+                flags: MlockFlags::from_bits_retain(f)
+            }),
+            (e(), e(), e()).prop_map(|(pid, addr, len)| OpExpr::Munlock { pid, addr, len }),
+            (e(), bits()).prop_map(|(pid, f)| OpExpr::Mlockall { pid, flags: MclFlags::from_bits_retain(f) }),
+            e().prop_map(|pid| OpExpr::Munlockall { pid }),
+            (e(), prop::option::of(e())).prop_map(|(pid, b)| OpExpr::SetMemlockLimit {
+                pid,
+                bytes: b.map_or(Rlimit::Unlimited, Rlimit::Bytes)
+            }),
+            (e(), any::<bool>()).prop_map(|(pid, on)| OpExpr::SetCapIpcLock { pid, on }),
+            (e(), prop::collection::vec(e(), 0..4), prop::collection::vec(e(), 0..4), bits()).prop_map(
+                |(pid, addrs, nodes, f)| OpExpr::MovePages { pid, addrs, nodes, flags: MpolFlags::from_bits_retain(f) }
+            ),
+            (e(), e()).prop_map(|(nid, pages)| OpExpr::Reclaim { nid, pages }),
         ]
     }
 
@@ -238,7 +284,17 @@ mod script {
             ])
             .prop_map(ResultSpec::Signal),
             expr().prop_map(ResultSpec::Value),
+            statuses().prop_map(ResultSpec::Statuses),
         ]
+    }
+
+    fn statuses() -> impl Strategy<Value = Vec<StatusItem>> {
+        let item = prop_oneof![
+            any::<i32>().prop_map(StatusItem::Num),
+            (-20i32..4).prop_map(StatusItem::Num),
+            prop::sample::select(Errno::ALL.to_vec()).prop_map(StatusItem::Errno),
+        ];
+        prop::collection::vec(item, 0..5)
     }
 
     /// An operation statement, binding a name only where the parser allows it.
@@ -255,7 +311,13 @@ mod script {
                         | OpExpr::MemfdCreate { .. }
                         | OpExpr::Open { .. }
                         | OpExpr::Pread { .. }
+                        | OpExpr::Reclaim { .. }
                 );
+                // Only move_pages returns a status list.
+                let result = result.map(|r| match (r, &op) {
+                    (ResultSpec::Statuses(_), op) if !matches!(op, OpExpr::MovePages { .. }) => ResultSpec::Ok,
+                    (r, _) => r,
+                });
                 let may_bind = value_op && !matches!(result, Some(ResultSpec::Errno(_) | ResultSpec::Signal(_)));
                 StmtKind::Op { bind: bind.filter(|_| may_bind).map(String::from), op, result }
             },

@@ -249,4 +249,82 @@ mod script {
         // Without views the report is one line per step.
         assert_eq!(run_text(text).lines.len(), 5);
     }
+
+    // ---- mlock, move_pages, reclaim ----
+
+    #[test]
+    fn script_run_new_ops_out_of_range() {
+        // needs the model (spawn)
+        let f = failure("p = spawn\nmove_pages p 0 nodes=p+4294967295\n");
+        assert_eq!((f.line, f.kind), (Some(2), FailureKind::Eval));
+        assert_eq!(f.message, "move_pages p 0 nodes=p+4294967295: 4294967296 is out of range for NODE");
+        let f = failure("p = spawn\nreclaim p+4294967295 1\n");
+        assert_eq!(f.message, "reclaim p+4294967295 1: 4294967296 is out of range for NID");
+        let f = failure("p = spawn\nmove_pages p p-2\n");
+        assert_eq!(f.message, "move_pages p p-2: -1 is out of range for ADDR");
+        let f = failure("p = spawn\nsetrlimit_memlock p 0-p\n");
+        assert_eq!(f.message, "setrlimit_memlock p 0-p: -1 is out of range for BYTES");
+    }
+
+    #[test]
+    fn script_run_move_pages_statuses() {
+        // needs the model (move_pages status query: node, -ENOENT for a page not present, -EFAULT
+        // outside any VMA)
+        let text = "p = spawn\n\
+                    a = mmap p 0 4p rw private,anonymous\n\
+                    touch p a 1p write\n\
+                    move_pages p a,a+1p,0x1000 => [0,-ENOENT,-EFAULT]\n\
+                    move_pages p a,a+1p,0x1000 => [0,-2,-14]\n\
+                    move_pages p a,a+1p,0x1000\n\
+                    move_pages p a => ok\n\
+                    move_pages p [] => []\n";
+        let r = assert_passes(text);
+        assert_eq!(r.lines[3], "   4  move_pages p a,a+1p,0x1000 => [0,-2,-14]");
+        assert_eq!(r.lines[7], "   8  move_pages p [] => []");
+        let prefix = "p = spawn\na = mmap p 0 4p rw private,anonymous\ntouch p a 1p write\n";
+        let f = failure(&format!("{prefix}move_pages p a,a+1p,0x1000 => [0,-ENOENT,0]\n"));
+        assert_eq!((f.line, f.kind), (Some(4), FailureKind::Result));
+        assert_eq!(f.message, "move_pages p a,a+1p,0x1000: expected [0,-ENOENT,0] = [0,-2,0], got [0,-2,-14]");
+        let f = failure(&format!("{prefix}move_pages p a,a+1p => [0]\n"));
+        assert_eq!(f.message, "move_pages p a,a+1p: expected [0], got [0,-2]");
+        // A status list is not a number.
+        let f = failure(&format!("{prefix}move_pages p a => 0\n"));
+        assert_eq!(f.message, "move_pages p a: expected 0, got [0]");
+        let f = failure(&format!("{prefix}move_pages p a => EINVAL\n"));
+        assert_eq!(f.message, "move_pages p a: expected EINVAL, got [0]");
+    }
+
+    #[test]
+    fn script_run_mlock() {
+        // needs the model (mlock, RLIMIT_MEMLOCK, CAP_IPC_LOCK)
+        let text = "p = spawn\n\
+                    a = mmap p 0 4p rw private,anonymous\n\
+                    mlock p a 4p\n\
+                    expect status p VmLck == 16 kB\n\
+                    expect smaps p a VmFlags has lo\n\
+                    munlock p a 4p\n\
+                    expect status p VmLck == 0 kB\n\
+                    mlock2 p a 1p onfault\n\
+                    munlockall p\n\
+                    setrlimit_memlock p 0\n\
+                    mlock p a 1p => EPERM\n\
+                    cap_ipc_lock p on\n\
+                    mlock p a 1p\n\
+                    cap_ipc_lock p off\n\
+                    setrlimit_memlock p unlimited\n\
+                    mlockall p current,future\n\
+                    expect status p VmLck == 16 kB\n\
+                    munlockall p\n";
+        let r = assert_passes(text);
+        assert_eq!(r.lines[14], "  15  setrlimit_memlock p unlimited => ok");
+    }
+
+    #[test]
+    fn script_run_reclaim_count() {
+        // needs the model (reclaim: nothing to reclaim on a fresh machine)
+        let r = assert_passes("n = reclaim 0 16 => 0\nreclaim n 0 => n\nexpect invariants violations == n\n");
+        assert_eq!(r.lines[0], "   1  n = reclaim 0 16 => 0");
+        let f = failure("reclaim 0 16 => 3\n");
+        assert_eq!(f.message, "reclaim 0 16: expected 3, got 0");
+    }
 }

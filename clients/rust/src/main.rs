@@ -43,7 +43,8 @@ enum Command {
     /// Run scripts: apply every operation, check every result, expectation and invariant
     ///
     /// Prints one line per step: the line number, the statement, and what it returned
-    /// (`ok`, an errno, a signal, a pid, an address, an fd, a value) or, for `expect` lines,
+    /// (`ok`, an errno, a signal, a pid, an address, an fd, a value, a count, a move_pages
+    /// status list like `[0,-2,-14]`) or, for `expect` lines,
     /// the measured value. Stops a script at its first failure and reports it on stderr as
     /// FILE:LINE: MESSAGE. Runs every file even when one fails.
     Run {

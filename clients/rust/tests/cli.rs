@@ -168,3 +168,28 @@ fn help_describes_commands() {
         assert!(help.contains(word), "{help}");
     }
 }
+
+#[test]
+fn fmt_and_run_mlock_and_move_pages() {
+    let s = TempScript::new(
+        "m.mms",
+        "p = spawn\na = mmap p 0 4p rw private,anonymous\ntouch p a 1p write\nmlockall p future,current\n\
+         setrlimit_memlock p 0xffffffffffffffff\ncap_ipc_lock p on\n\
+         move_pages p [a,a+1p] move nodes=0,0 => [0,0]\nmove_pages p 0x1000 => [-EFAULT]\nn = reclaim 0 0 => 0\n",
+    );
+    let out = mmlab(&["fmt", s.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "p = spawn\na = mmap p 0 4p rw private,anonymous\ntouch p a 1p write\nmlockall p current,future\n\
+         setrlimit_memlock p 0xffffffffffffffff\ncap_ipc_lock p on\n\
+         move_pages p a,a+1p nodes=0,0 move => [0,0]\nmove_pages p 0x1000 => [-EFAULT]\nn = reclaim 0 0 => 0\n"
+    );
+    // needs the model (mlockall, move_pages, reclaim)
+    let out = mmlab(&["run", s.path()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{}", text(&out.stderr));
+    assert!(stdout.contains("   5  setrlimit_memlock p 0xffffffffffffffff => ok\n"), "{stdout}");
+    assert!(stdout.contains("   8  move_pages p 0x1000 => [-14]\n"), "{stdout}");
+    assert!(stdout.contains("   9  n = reclaim 0 0 => 0\n"), "{stdout}");
+}

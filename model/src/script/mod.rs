@@ -5,7 +5,7 @@
 //! - `impl Display for Script` prints the canonical form. Printing keeps every source line (blank
 //!   lines and comments included) on its line number, so `parse(&script.to_string())` gives back
 //!   the same [`Script`], line numbers included.
-//! - [`print_op`] and [`parse_op`] convert between one literal [`Op`] and its canonical text; for
+//! - [`print_op`] and [`parse_op`] convert between one literal [`Op`](crate::Op) and its canonical text; for
 //!   every `Op`, `parse_op(&print_op(&op)) == Ok(op)`.
 //! - [`run`] executes a script on a fresh [`Machine`](crate::Machine) and checks every result and
 //!   expectation. It is pure: no I/O, no clock, same input, same report.
@@ -14,7 +14,9 @@ use std::fmt;
 
 use crate::config::ThpMode;
 use crate::errno::Errno;
-use crate::ops::{Access, Advice, FallocMode, MapFlags, MemfdFlags, MremapFlags, OpenFlags, Prot};
+use crate::ops::{
+    Access, Advice, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, OpenFlags, Prot,
+};
 
 mod parse;
 mod print;
@@ -231,7 +233,8 @@ impl Expr {
 }
 
 /// An operation whose numeric arguments are expressions. Mirrors [`Op`](crate::Op) field by field;
-/// optional script arguments are `Option` (`None` = omitted = the default value).
+/// optional script arguments are `Option` (`None` = omitted = the default value). An empty
+/// `MovePages::nodes` is an omitted `nodes=` (a status query).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpExpr {
     Spawn,
@@ -252,6 +255,22 @@ pub enum OpExpr {
     Ftruncate { pid: Expr, fd: Expr, len: Expr },
     Fallocate { pid: Expr, fd: Expr, mode: FallocMode, offset: Expr, len: Expr },
     Close { pid: Expr, fd: Expr },
+    Mlock { pid: Expr, addr: Expr, len: Expr },
+    Mlock2 { pid: Expr, addr: Expr, len: Expr, flags: MlockFlags },
+    Munlock { pid: Expr, addr: Expr, len: Expr },
+    Mlockall { pid: Expr, flags: MclFlags },
+    Munlockall { pid: Expr },
+    SetMemlockLimit { pid: Expr, bytes: Rlimit },
+    SetCapIpcLock { pid: Expr, on: bool },
+    MovePages { pid: Expr, addrs: Vec<Expr>, nodes: Vec<Expr>, flags: MpolFlags },
+    Reclaim { nid: Expr, pages: Expr },
+}
+
+/// A resource limit argument: `unlimited` (RLIM_INFINITY, `u64::MAX`) or a number of bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rlimit {
+    Unlimited,
+    Bytes(Expr),
 }
 
 /// What an operation line expects (`=> RESULT`).
@@ -263,8 +282,30 @@ pub enum ResultSpec {
     Errno(Errno),
     /// `=> SIGSEGV`, `=> SIGSEGV(ACCERR)`, ...
     Signal(SignalSpec),
-    /// `=> 0x41`, `=> a+1p`: the returned value, pid, address or fd (0 for a plain success).
+    /// `=> 0x41`, `=> a+1p`: the returned value, pid, address, fd or count (0 for a plain success).
     Value(Expr),
+    /// `=> [0,-2,-EFAULT]`: the per-page statuses of move_pages, exactly.
+    Statuses(Vec<StatusItem>),
+}
+
+/// One element of an expected status list: a number (a node id, or a negative errno written as
+/// a number) or `-ERRNO`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatusItem {
+    /// `0`, `1`, `-2`.
+    Num(i32),
+    /// `-ENOENT`: the errno's number, negated.
+    Errno(Errno),
+}
+
+impl StatusItem {
+    /// The status this item stands for.
+    pub fn value(self) -> i32 {
+        match self {
+            StatusItem::Num(n) => n,
+            StatusItem::Errno(e) => -e.number(),
+        }
+    }
 }
 
 /// An expected signal.
@@ -478,6 +519,16 @@ pub fn is_keyword(s: &str) -> bool {
         "ftruncate",
         "fallocate",
         "close",
+        "mlock",
+        "mlock2",
+        "munlock",
+        "mlockall",
+        "munlockall",
+        "setrlimit_memlock",
+        "cap_ipc_lock",
+        "move_pages",
+        "reclaim",
+        "unlimited",
         "SIGSEGV",
         "SIGBUS",
     ];
@@ -494,7 +545,7 @@ pub fn is_valid_name(s: &str) -> bool {
 
 /// Flag names of each flags argument, in bit order (the printer's order).
 pub(crate) mod names {
-    use crate::ops::{FallocMode, MapFlags, MemfdFlags, MremapFlags, OpenFlags};
+    use crate::ops::{FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, OpenFlags};
 
     pub const MMAP: &[(&str, u32)] = &[
         ("shared", MapFlags::SHARED.bits()),
@@ -539,4 +590,11 @@ pub(crate) mod names {
         ("insert_range", FallocMode::INSERT_RANGE.bits()),
         ("unshare_range", FallocMode::UNSHARE_RANGE.bits()),
     ];
+    pub const MLOCK: &[(&str, u32)] = &[("onfault", MlockFlags::ONFAULT.bits())];
+    pub const MCL: &[(&str, u32)] = &[
+        ("current", MclFlags::CURRENT.bits()),
+        ("future", MclFlags::FUTURE.bits()),
+        ("onfault", MclFlags::ONFAULT.bits()),
+    ];
+    pub const MPOL: &[(&str, u32)] = &[("move", MpolFlags::MOVE.bits()), ("move_all", MpolFlags::MOVE_ALL.bits())];
 }

@@ -4,12 +4,15 @@ use std::collections::HashSet;
 
 use super::names;
 use super::{
-    Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, ParseError, Query, ResultSpec, Script,
-    Sign, SignalSpec, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
+    Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, ParseError, Query, ResultSpec, Rlimit,
+    Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
 };
 use crate::config::{KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_SWAP_BYTES, ThpMode};
 use crate::errno::Errno;
-use crate::ops::{Access, Advice, FallocMode, MapFlags, MemfdFlags, MremapFlags, Op, OpenFlags, PAGE_SIZE, Prot};
+use crate::ops::{
+    Access, Advice, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, Op, OpenFlags,
+    PAGE_SIZE, Prot,
+};
 use crate::proc as procfs;
 use crate::views::{MapsEntry, SmapsEntry, SmapsRollup, Status};
 
@@ -233,6 +236,15 @@ const OP_USAGE: &[(&str, &str)] = &[
     ("ftruncate", "ftruncate PID FD LEN"),
     ("fallocate", "fallocate PID FD MODE OFFSET LEN"),
     ("close", "close PID FD"),
+    ("mlock", "mlock PID ADDR LEN"),
+    ("mlock2", "mlock2 PID ADDR LEN FLAGS"),
+    ("munlock", "munlock PID ADDR LEN"),
+    ("mlockall", "mlockall PID FLAGS"),
+    ("munlockall", "munlockall PID"),
+    ("setrlimit_memlock", "setrlimit_memlock PID BYTES|unlimited"),
+    ("cap_ipc_lock", "cap_ipc_lock PID on|off"),
+    ("move_pages", "move_pages PID ADDR[,ADDR...]|[] [nodes=NODE[,NODE...]] [FLAGS]"),
+    ("reclaim", "reclaim NID PAGES"),
 ];
 
 const EXPECT_USAGE: &[(&str, &str)] = &[
@@ -251,7 +263,7 @@ const EXPECT_USAGE: &[(&str, &str)] = &[
 ];
 
 /// Operations whose result can be bound to a name.
-const VALUE_OPS: &[&str] = &["spawn", "fork", "mmap", "mremap", "read", "memfd_create", "open", "pread"];
+const VALUE_OPS: &[&str] = &["spawn", "fork", "mmap", "mremap", "read", "memfd_create", "open", "pread", "reclaim"];
 
 /// Where a negative expression is allowed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -404,6 +416,34 @@ impl<'a> LineParser<'a> {
         self.expr_text(&t.text, t.col, Sign0::Unsigned)
     }
 
+    /// A comma list of expressions without spaces, optionally in brackets: `a,a+1p`, `[a,b]`;
+    /// `[]` is the empty list. `what` names one item.
+    fn expr_list(&self, text: &str, col: usize, what: &str) -> Result<Vec<Expr>> {
+        let (inner, mut icol) = match (text.strip_prefix('['), text.ends_with(']')) {
+            (Some(rest), true) => (&rest[..rest.len() - 1], col + 1),
+            (Some(_), false) => {
+                return Err(self.err_col(col, format!("missing ']' in '{text}' (a list is one word: no spaces)")));
+            }
+            (None, true) => return Err(self.err_col(col, format!("missing '[' in '{text}'"))),
+            (None, false) => (text, col),
+        };
+        if inner.is_empty() {
+            if text.is_empty() {
+                return Err(self.err_col(col, format!("missing {what} list (write [] for none)")));
+            }
+            return Ok(Vec::new());
+        }
+        let mut items = Vec::new();
+        for item in inner.split(',') {
+            if item.is_empty() {
+                return Err(self.err_col(icol, format!("empty {what} in list '{text}'")));
+            }
+            items.push(self.expr_text(item, icol, Sign0::Unsigned)?);
+            icol += item.chars().count() + 1;
+        }
+        Ok(items)
+    }
+
     fn fd_expr(&mut self, limit: usize, usage: &str) -> Result<Expr> {
         let t = self.word(limit, "FD", usage)?;
         self.expr_text(&t.text, t.col, Sign0::Signed)
@@ -512,12 +552,20 @@ impl<'a> LineParser<'a> {
                 let Some(r) = toks.get(a + 1) else {
                     return Err(self.err_end("missing RESULT after '=>' (ok, an errno, a signal, or a value)"));
                 };
+                // The result first: a status list split by spaces gets its own message.
+                let result = self.result(r)?;
                 if let Some(extra) = toks.get(a + 2) {
                     return Err(self.err_at(extra, format!("unexpected '{}' after the result", extra.text)));
                 }
-                Some(self.result(r)?)
+                Some(result)
             }
         };
+        if matches!(result, Some(ResultSpec::Statuses(_))) && !matches!(op, OpExpr::MovePages { .. }) {
+            let a = arrow.expect("a result follows '=>'");
+            return Err(
+                self.err_at(&toks[a + 1], format!("{} returns no status list (only move_pages does)", op.name()))
+            );
+        }
         if let Some(b) = &bind {
             if !VALUE_OPS.contains(&op.name()) {
                 return Err(self.err_at(&toks[0], format!("{} returns no value to bind to '{b}'", op.name())));
@@ -549,12 +597,54 @@ impl<'a> LineParser<'a> {
             let names = Errno::ALL.iter().map(|e| e.name());
             return Err(self.err_at(t, format!("unknown errno '{s}'{}", hint(s, names))));
         }
+        if s.starts_with('[') {
+            return Ok(ResultSpec::Statuses(self.statuses(s, t.col)?));
+        }
         if s.starts_with("SIG") {
             return Err(
                 self.err_at(t, format!("unknown signal '{s}' (SIGSEGV, SIGSEGV(MAPERR), SIGSEGV(ACCERR), SIGBUS)"))
             );
         }
         Ok(ResultSpec::Value(self.expr_text(s, t.col, Sign0::Unsigned)?))
+    }
+
+    /// `[0,-2,-EFAULT]`: a status list of move_pages.
+    fn statuses(&self, s: &str, col: usize) -> Result<Vec<StatusItem>> {
+        const FORM: &str = "a status list is one word like [0,1,-ENOENT,-14]";
+        let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) else {
+            return Err(self.err_col(col, format!("missing ']' in '{s}' ({FORM})")));
+        };
+        let mut items = Vec::new();
+        let mut icol = col + 1;
+        for item in inner.split(',').filter(|_| !inner.is_empty()) {
+            let (neg, body) = match item.strip_prefix('-') {
+                Some(b) => (true, b),
+                None => (false, item),
+            };
+            let bad = |why: String| self.err_col(icol, why);
+            if body.is_empty() {
+                return Err(bad(format!("empty status in '{s}' ({FORM})")));
+            }
+            let st = if body.starts_with(|c: char| c.is_ascii_digit()) {
+                if !body.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad(format!("bad status '{item}' (a decimal number or -ERRNO)")));
+                }
+                let v: i64 = body.parse().map_err(|_| bad(format!("status '{item}' does not fit in 32 bits")))?;
+                let v = if neg { -v } else { v };
+                StatusItem::Num(i32::try_from(v).map_err(|_| bad(format!("status '{item}' does not fit in 32 bits")))?)
+            } else if let Some(e) = Errno::from_name(body) {
+                if !neg {
+                    return Err(bad(format!("write -{body}: move_pages reports an errno as a negative status")));
+                }
+                StatusItem::Errno(e)
+            } else {
+                let names = Errno::ALL.iter().map(|e| e.name());
+                return Err(bad(format!("bad status '{item}' (a decimal number or -ERRNO){}", hint(body, names))));
+            };
+            items.push(st);
+            icol += item.chars().count() + 1;
+        }
+        Ok(items)
     }
 
     /// The operation starting at `self.pos`, ending before `limit`.
@@ -710,6 +800,71 @@ impl<'a> LineParser<'a> {
                 len: self.expr(l, "LEN", u)?,
             },
             "close" => OpExpr::Close { pid: self.expr(l, "PID", u)?, fd: self.fd_expr(l, u)? },
+            "mlock" => OpExpr::Mlock {
+                pid: self.expr(l, "PID", u)?,
+                addr: self.expr(l, "ADDR", u)?,
+                len: self.expr(l, "LEN", u)?,
+            },
+            "mlock2" => OpExpr::Mlock2 {
+                pid: self.expr(l, "PID", u)?,
+                addr: self.expr(l, "ADDR", u)?,
+                len: self.expr(l, "LEN", u)?,
+                flags: MlockFlags::from_bits_retain(self.flags(l, "mlock2", names::MLOCK, "FLAGS", u)?),
+            },
+            "munlock" => OpExpr::Munlock {
+                pid: self.expr(l, "PID", u)?,
+                addr: self.expr(l, "ADDR", u)?,
+                len: self.expr(l, "LEN", u)?,
+            },
+            "mlockall" => OpExpr::Mlockall {
+                pid: self.expr(l, "PID", u)?,
+                flags: MclFlags::from_bits_retain(self.flags(l, "mlockall", names::MCL, "FLAGS", u)?),
+            },
+            "munlockall" => OpExpr::Munlockall { pid: self.expr(l, "PID", u)? },
+            "setrlimit_memlock" => {
+                let pid = self.expr(l, "PID", u)?;
+                let t = self.word(l, "BYTES", u)?;
+                let bytes = if t.text == "unlimited" {
+                    Rlimit::Unlimited
+                } else {
+                    let h = hint(&t.text, ["unlimited"]);
+                    Rlimit::Bytes(self.expr_text(&t.text, t.col, Sign0::Unsigned).map_err(|e| {
+                        if h.is_empty() { e } else { self.err_at(t, format!("bad BYTES '{}'{h}", t.text)) }
+                    })?)
+                };
+                OpExpr::SetMemlockLimit { pid, bytes }
+            }
+            "cap_ipc_lock" => {
+                let pid = self.expr(l, "PID", u)?;
+                let on = self.keyword(l, u, &["on", "off"])? == 0;
+                OpExpr::SetCapIpcLock { pid, on }
+            }
+            "move_pages" => {
+                let pid = self.expr(l, "PID", u)?;
+                let t = self.word(l, "ADDR[,ADDR...]", u)?;
+                let addrs = self.expr_list(&t.text, t.col, "address")?;
+                let (mut nodes, mut flags) = (None, None);
+                while self.pos < l {
+                    let t = self.word(l, "nodes= or FLAGS", u)?;
+                    if let Some(v) = t.text.strip_prefix("nodes=") {
+                        if nodes.is_some() {
+                            return Err(self.err_at(t, "nodes= given twice"));
+                        }
+                        nodes = Some(self.expr_list(v, t.col + 6, "node")?);
+                    } else if flags.is_none() {
+                        flags = Some(self.flags_text(t, "move_pages", names::MPOL)?);
+                    } else {
+                        return Err(self.err_at(t, format!("unexpected '{}' (usage: {u})", t.text)));
+                    }
+                }
+                OpExpr::MovePages {
+                    pid,
+                    addrs,
+                    nodes: nodes.unwrap_or_default(),
+                    flags: MpolFlags::from_bits_retain(flags.unwrap_or(0)),
+                }
+            }
+            "reclaim" => OpExpr::Reclaim { nid: self.expr(l, "NID", u)?, pages: self.expr(l, "PAGES", u)? },
             _ => unreachable!("every name in OP_USAGE is handled"),
         };
         self.done(limit, usage)?;

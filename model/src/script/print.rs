@@ -4,13 +4,15 @@ use std::fmt::{self, Display, Formatter, Write as _};
 
 use super::names;
 use super::{
-    Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, Query, ResultSpec, Script, Sign, Stmt, StmtKind, Term,
+    Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, Query, ResultSpec, Rlimit, Script, Sign, StatusItem, Stmt,
+    StmtKind, Term,
 };
 use crate::ops::{Advice, Op, Prot};
 
 /// The canonical text of one literal operation, e.g. `mmap 1 0x0 0x10000 rw private,anonymous`.
 ///
-/// Pids, fds and unnamed advice are decimal; addresses, lengths, offsets and values are hex.
+/// Pids, fds, node ids, page counts and unnamed advice are decimal; addresses, lengths, offsets,
+/// values and byte limits are hex (`unlimited` for RLIM_INFINITY); an empty address list is `[]`.
 /// `parse_op(&print_op(op)) == Ok(op.clone())` for every `Op`.
 pub fn print_op(op: &Op) -> String {
     OpExpr::from_op(op).to_string()
@@ -66,6 +68,25 @@ impl OpExpr {
                 OpExpr::Fallocate { pid: pid(p), fd: fd(f), mode, offset: hex(offset), len: hex(len) }
             }
             Op::Close { pid: p, fd: f } => OpExpr::Close { pid: pid(p), fd: fd(f) },
+            Op::Mlock { pid: p, addr, len } => OpExpr::Mlock { pid: pid(p), addr: hex(addr), len: hex(len) },
+            Op::Mlock2 { pid: p, addr, len, flags } => {
+                OpExpr::Mlock2 { pid: pid(p), addr: hex(addr), len: hex(len), flags }
+            }
+            Op::Munlock { pid: p, addr, len } => OpExpr::Munlock { pid: pid(p), addr: hex(addr), len: hex(len) },
+            Op::Mlockall { pid: p, flags } => OpExpr::Mlockall { pid: pid(p), flags },
+            Op::Munlockall { pid: p } => OpExpr::Munlockall { pid: pid(p) },
+            Op::SetMemlockLimit { pid: p, bytes } => OpExpr::SetMemlockLimit {
+                pid: pid(p),
+                bytes: if bytes == u64::MAX { Rlimit::Unlimited } else { Rlimit::Bytes(hex(bytes)) },
+            },
+            Op::SetCapIpcLock { pid: p, on } => OpExpr::SetCapIpcLock { pid: pid(p), on },
+            Op::MovePages { pid: p, addrs, nodes, flags } => OpExpr::MovePages {
+                pid: pid(p),
+                addrs: addrs.into_iter().map(hex).collect(),
+                nodes: nodes.into_iter().map(pid).collect(),
+                flags,
+            },
+            Op::Reclaim { nid, pages } => OpExpr::Reclaim { nid: pid(nid), pages: Expr::lit(Literal::dec(pages)) },
         }
     }
 
@@ -90,6 +111,15 @@ impl OpExpr {
             OpExpr::Ftruncate { .. } => "ftruncate",
             OpExpr::Fallocate { .. } => "fallocate",
             OpExpr::Close { .. } => "close",
+            OpExpr::Mlock { .. } => "mlock",
+            OpExpr::Mlock2 { .. } => "mlock2",
+            OpExpr::Munlock { .. } => "munlock",
+            OpExpr::Mlockall { .. } => "mlockall",
+            OpExpr::Munlockall { .. } => "munlockall",
+            OpExpr::SetMemlockLimit { .. } => "setrlimit_memlock",
+            OpExpr::SetCapIpcLock { .. } => "cap_ipc_lock",
+            OpExpr::MovePages { .. } => "move_pages",
+            OpExpr::Reclaim { .. } => "reclaim",
         }
     }
 }
@@ -207,6 +237,14 @@ pub(crate) fn fmt_string(s: &str) -> String {
     out
 }
 
+/// A comma-separated list of expressions; `[]` when empty.
+pub(crate) fn fmt_list(items: &[Expr]) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// Whether an optional argument holds its default literal value (the printer omits it).
 fn is_default(e: &Option<Expr>, default: i128) -> bool {
     match e {
@@ -270,6 +308,30 @@ impl Display for OpExpr {
                 write!(f, " {pid} {fd} {} {offset} {len}", fmt_flags(mode.bits(), names::FALLOC))
             }
             OpExpr::Close { pid, fd } => write!(f, " {pid} {fd}"),
+            OpExpr::Mlock { pid, addr, len } | OpExpr::Munlock { pid, addr, len } => {
+                write!(f, " {pid} {addr} {len}")
+            }
+            OpExpr::Mlock2 { pid, addr, len, flags } => {
+                write!(f, " {pid} {addr} {len} {}", fmt_flags(flags.bits(), names::MLOCK))
+            }
+            OpExpr::Mlockall { pid, flags } => write!(f, " {pid} {}", fmt_flags(flags.bits(), names::MCL)),
+            OpExpr::Munlockall { pid } => write!(f, " {pid}"),
+            OpExpr::SetMemlockLimit { pid, bytes } => match bytes {
+                Rlimit::Unlimited => write!(f, " {pid} unlimited"),
+                Rlimit::Bytes(b) => write!(f, " {pid} {b}"),
+            },
+            OpExpr::SetCapIpcLock { pid, on } => write!(f, " {pid} {}", if *on { "on" } else { "off" }),
+            OpExpr::MovePages { pid, addrs, nodes, flags } => {
+                write!(f, " {pid} {}", fmt_list(addrs))?;
+                if !nodes.is_empty() {
+                    write!(f, " nodes={}", fmt_list(nodes))?;
+                }
+                if !flags.is_empty() {
+                    write!(f, " {}", fmt_flags(flags.bits(), names::MPOL))?;
+                }
+                Ok(())
+            }
+            OpExpr::Reclaim { nid, pages } => write!(f, " {nid} {pages}"),
         }
     }
 }
@@ -281,6 +343,19 @@ impl Display for ResultSpec {
             ResultSpec::Errno(e) => f.write_str(e.name()),
             ResultSpec::Signal(s) => f.write_str(s.name()),
             ResultSpec::Value(e) => e.fmt(f),
+            ResultSpec::Statuses(items) => {
+                f.write_char('[')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char(',')?;
+                    }
+                    match item {
+                        StatusItem::Num(n) => write!(f, "{n}")?,
+                        StatusItem::Errno(e) => write!(f, "-{}", e.name())?,
+                    }
+                }
+                f.write_char(']')
+            }
         }
     }
 }

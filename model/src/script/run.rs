@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use super::{Expect, Expr, OpExpr, PagemapField, Query, ResultSpec, Script, Stmt, StmtKind, Term, VmaField};
+use super::{
+    Expect, Expr, OpExpr, PagemapField, Query, ResultSpec, Rlimit, Script, StatusItem, Stmt, StmtKind, Term, VmaField,
+};
 use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::ops::{Fd, Op, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
@@ -192,6 +194,10 @@ impl<E> Ev<'_, E> {
         let v = self.val(e)?;
         u64::try_from(v).map_err(|_| EvalError::Range(what, v))
     }
+    fn u32(&mut self, e: &Expr, what: &'static str) -> Result<u32, EvalError<E>> {
+        let v = self.val(e)?;
+        u32::try_from(v).map_err(|_| EvalError::Range(what, v))
+    }
     fn pid(&mut self, e: &Expr) -> Result<Pid, EvalError<E>> {
         let v = self.val(e)?;
         Pid::try_from(v).map_err(|_| EvalError::Range("PID", v))
@@ -272,6 +278,32 @@ pub(crate) fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i12
             len: ev.u64(len, "LEN")?,
         },
         OpExpr::Close { pid, fd } => Op::Close { pid: ev.pid(pid)?, fd: ev.fd(fd)? },
+        OpExpr::Mlock { pid, addr, len } => {
+            Op::Mlock { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")?, len: ev.u64(len, "LEN")? }
+        }
+        OpExpr::Mlock2 { pid, addr, len, flags } => {
+            Op::Mlock2 { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")?, len: ev.u64(len, "LEN")?, flags: *flags }
+        }
+        OpExpr::Munlock { pid, addr, len } => {
+            Op::Munlock { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")?, len: ev.u64(len, "LEN")? }
+        }
+        OpExpr::Mlockall { pid, flags } => Op::Mlockall { pid: ev.pid(pid)?, flags: *flags },
+        OpExpr::Munlockall { pid } => Op::Munlockall { pid: ev.pid(pid)? },
+        OpExpr::SetMemlockLimit { pid, bytes } => Op::SetMemlockLimit {
+            pid: ev.pid(pid)?,
+            bytes: match bytes {
+                Rlimit::Unlimited => u64::MAX,
+                Rlimit::Bytes(b) => ev.u64(b, "BYTES")?,
+            },
+        },
+        OpExpr::SetCapIpcLock { pid, on } => Op::SetCapIpcLock { pid: ev.pid(pid)?, on: *on },
+        OpExpr::MovePages { pid, addrs, nodes, flags } => Op::MovePages {
+            pid: ev.pid(pid)?,
+            addrs: addrs.iter().map(|a| ev.u64(a, "ADDR")).collect::<Result<_, _>>()?,
+            nodes: nodes.iter().map(|n| ev.u32(n, "NODE")).collect::<Result<_, _>>()?,
+            flags: *flags,
+        },
+        OpExpr::Reclaim { nid, pages } => Op::Reclaim { nid: ev.u32(nid, "NID")?, pages: ev.u64(pages, "PAGES")? },
     })
 }
 
@@ -284,8 +316,8 @@ fn outcome_value(o: &Outcome) -> Option<i128> {
         Outcome::Pid(p) => Some(p.into()),
         Outcome::Addr(a) => Some(a.into()),
         Outcome::Fd(f) => Some(f.into()),
-        Outcome::Value(v) => Some(v.into()),
-        Outcome::Signal(_) => None,
+        Outcome::Value(v) | Outcome::Count(v) => Some(v.into()),
+        Outcome::Signal(_) | Outcome::Statuses(_) => None,
     }
 }
 
@@ -306,8 +338,16 @@ fn result_text(r: &OpResult) -> String {
         Ok(Outcome::Fd(f)) => f.to_string(),
         Ok(Outcome::Value(v)) => format!("{v:#x}"),
         Ok(Outcome::Signal(s)) => signal_text(*s).into(),
+        Ok(Outcome::Statuses(v)) => statuses_text(v),
+        Ok(Outcome::Count(n)) => n.to_string(),
         Err(e) => e.name().into(),
     }
+}
+
+/// `[0,-2,-14]`.
+fn statuses_text(v: &[i32]) -> String {
+    let items: Vec<String> = v.iter().map(ToString::to_string).collect();
+    format!("[{}]", items.join(","))
 }
 
 fn num_text(v: i128, hex: bool) -> String {
@@ -451,6 +491,18 @@ impl Runner<'_> {
             (Some(ResultSpec::Signal(s)), r) => {
                 if !matches!(r, Ok(Outcome::Signal(sig)) if s.matches(*sig)) {
                     return Err(fails(s.name().into()));
+                }
+            }
+            (Some(ResultSpec::Statuses(items)), r) => {
+                let want: Vec<i32> = items.iter().map(|i| i.value()).collect();
+                if !matches!(r, Ok(Outcome::Statuses(v)) if *v == want) {
+                    let spec = ResultSpec::Statuses(items.clone()).to_string();
+                    let w = if items.iter().any(|i| matches!(i, StatusItem::Errno(_))) {
+                        format!("{spec} = {}", statuses_text(&want))
+                    } else {
+                        spec
+                    };
+                    return Err(fails(w));
                 }
             }
             (Some(ResultSpec::Value(e)), r) => {
