@@ -177,6 +177,20 @@ impl Kernel {
         }
     }
 
+    /// Changes a page's flags, moving it to the LRU list they call for (`lruvec_del_folio` +
+    /// `lruvec_add_folio`).
+    pub fn relist(&mut self, pfn: Pfn, change: impl FnOnce(&mut PageFlags)) {
+        let f = self.frames.frame_mut(pfn);
+        let nid = f.nid as u32;
+        let before = lru_item(f.flags);
+        change(&mut f.flags);
+        let after = lru_item(f.flags);
+        if f.flags.contains(PageFlags::LRU) && before != after {
+            self.stats.mod_node(nid, before, -1);
+            self.stats.mod_node(nid, after, 1);
+        }
+    }
+
     /// Takes a page off its LRU list, adjusting the LRU counters.
     pub fn lru_del(&mut self, pfn: Pfn) {
         let f = self.frames.frame_mut(pfn);

@@ -181,9 +181,9 @@ impl Machine {
             }
             mm.pt.set(addr, pte.with_dirty(false).with_young(false));
             if f.flags.contains(PageFlags::SWAPBACKED) {
-                self.k.lru_del(pfn);
-                self.k.frames.frame_mut(pfn).flags -= PageFlags::SWAPBACKED | PageFlags::DIRTY | PageFlags::REFERENCED;
-                self.k.lru_add(pfn);
+                self.k.relist(pfn, |f| {
+                    *f -= PageFlags::SWAPBACKED | PageFlags::DIRTY | PageFlags::REFERENCED | PageFlags::ACTIVE
+                });
                 self.k.stats.count(Event::PgLazyFree, 1);
             }
         }
@@ -204,9 +204,7 @@ impl Machine {
             }
             mm.pt.set(addr, pte.with_young(false));
             let was_hot = f.flags.intersects(PageFlags::ACTIVE | PageFlags::REFERENCED);
-            self.k.lru_del(pfn);
-            self.k.frames.frame_mut(pfn).flags -= PageFlags::ACTIVE | PageFlags::REFERENCED;
-            self.k.lru_add(pfn);
+            self.k.relist(pfn, |f| *f -= PageFlags::ACTIVE | PageFlags::REFERENCED);
             if !pageout {
                 if was_hot {
                     self.k.stats.count(Event::PgDeactivate, 1);
@@ -221,9 +219,7 @@ impl Machine {
             }
             if lazyfree && dirty {
                 // A lazyfree page written again is dirty: reclaim keeps it as normal anon.
-                self.k.lru_del(pfn);
-                self.k.frames.frame_mut(pfn).flags |= PageFlags::SWAPBACKED;
-                self.k.lru_add(pfn);
+                self.k.relist(pfn, |f| *f |= PageFlags::SWAPBACKED | PageFlags::ACTIVE);
                 continue;
             }
             // try_to_unmap: the PTE's dirty bit moves to the folio.
@@ -239,9 +235,7 @@ impl Machine {
                 // Dirty file pages are not written from direct reclaim, and shmem has no swap
                 // to go to: both stay in the page cache, activated.
                 self.k.rmap_remove_and_put(pfn, false);
-                self.k.lru_del(pfn);
-                self.k.frames.frame_mut(pfn).flags |= PageFlags::ACTIVE;
-                self.k.lru_add(pfn);
+                self.k.relist(pfn, |f| *f |= PageFlags::ACTIVE);
                 self.k.stats.count(Event::PgActivate, 1);
             } else {
                 self.k.rmap_remove_and_put(pfn, false);

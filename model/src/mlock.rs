@@ -7,7 +7,6 @@
 //! VM_LOCKED mappings of each page, as Linux's would with no batch pending.
 
 use crate::errno::Errno;
-use crate::filemap::lru_item;
 use crate::machine::{Kernel, Machine};
 use crate::mm_types::{Mm, TASK_SIZE, VmFlags};
 use crate::ops::{MclFlags, MlockFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
@@ -25,20 +24,6 @@ impl Kernel {
             let nid = f.nid as u32;
             self.stats.mod_node(nid, NodeStat::Mlock, 1);
             self.stats.count(Event::UnevictableMlocked, 1);
-        }
-    }
-
-    /// Moves a page between LRU lists by changing its flags (`lruvec_del_folio` +
-    /// `lruvec_add_folio`).
-    fn relist(&mut self, pfn: Pfn, change: impl FnOnce(&mut PageFlags)) {
-        let f = self.frames.frame_mut(pfn);
-        let nid = f.nid as u32;
-        let before = lru_item(f.flags);
-        change(&mut f.flags);
-        let after = lru_item(f.flags);
-        if before != after {
-            self.stats.mod_node(nid, before, -1);
-            self.stats.mod_node(nid, after, 1);
         }
     }
 

@@ -61,9 +61,7 @@ impl Machine {
         let pte_dirty = mappings.iter().any(|m| self.procs[&m.pid].mm.pt.get(m.addr).dirty());
         if lazyfree && (pte_dirty || f.flags.contains(PageFlags::DIRTY)) {
             // Written since MADV_FREE: it is normal anon memory again.
-            self.k.lru_del(pfn);
-            self.k.frames.frame_mut(pfn).flags |= PageFlags::SWAPBACKED;
-            self.k.lru_add(pfn);
+            self.k.relist(pfn, |f| *f |= PageFlags::SWAPBACKED | PageFlags::ACTIVE);
             return false;
         }
         for m in &mappings {

@@ -3,68 +3,20 @@
 
 use mmlab_model::*;
 
-struct M(Machine);
-
-impl M {
-    fn new() -> M {
-        M(Machine::new(MachineConfig::default()).unwrap())
-    }
-    fn op(&mut self, op: Op) -> OpResult {
-        let r = self.0.apply(&op);
-        let v = self.0.check_invariants();
-        assert!(v.is_empty(), "after {op:?} -> {r:?}: {v:#?}");
-        r
-    }
-    fn spawn(&mut self) -> Pid {
-        match self.op(Op::Spawn) {
-            Ok(Outcome::Pid(p)) => p,
-            r => panic!("{r:?}"),
-        }
-    }
-    fn mmap_anon(&mut self, pid: Pid, pages: u64) -> u64 {
-        let op = Op::Mmap {
-            pid,
-            addr: 0,
-            len: pages * PAGE_SIZE,
-            prot: Prot::READ | Prot::WRITE,
-            flags: MapFlags::PRIVATE | MapFlags::ANONYMOUS,
-            fd: -1,
-            offset: 0,
-        };
-        match self.op(op) {
-            Ok(Outcome::Addr(a)) => a,
-            r => panic!("{r:?}"),
-        }
-    }
-    fn write(&mut self, pid: Pid, addr: u64, value: u64) {
-        assert_eq!(self.op(Op::Write { pid, addr, value }), Ok(Outcome::Done));
-    }
-    fn read(&mut self, pid: Pid, addr: u64) -> OpResult {
-        self.op(Op::Read { pid, addr })
-    }
-    fn smaps_at(&self, pid: Pid, addr: u64) -> SmapsEntry {
-        self.0.smaps(pid).unwrap().into_iter().find(|e| e.map.start <= addr && addr < e.map.end).unwrap()
-    }
-}
-
-fn kb_pss(e: &SmapsEntry) -> u64 {
-    (e.mss.pss >> PSS_SHIFT) >> 10
-}
+mod common;
+use common::*;
 
 #[test]
 fn fork_halves_pss_and_cow_splits_it() {
     let mut m = M::new();
     let p = m.spawn();
-    let a = m.mmap_anon(p, 16);
+    let a = m.anon(p, 16);
     for i in 0..10 {
         m.write(p, a + i * PAGE_SIZE, i + 1);
     }
     assert_eq!(m.smaps_at(p, a).mss.resident >> 10, 40);
-    let c = match m.op(Op::Fork { pid: p }) {
-        Ok(Outcome::Pid(c)) => c,
-        r => panic!("{r:?}"),
-    };
-    assert_eq!(kb_pss(&m.smaps_at(p, a)), 20);
+    let c = m.fork(p);
+    assert_eq!(pss_kb(m.smaps_at(p, a).mss.pss), 20);
     assert_eq!(m.smaps_at(c, a).mss.referenced, 0);
     assert_eq!(m.smaps_at(p, a).mss.referenced >> 10, 40);
     for i in 0..4 {
@@ -73,7 +25,7 @@ fn fork_halves_pss_and_cow_splits_it() {
     // kernel-oracle §2.1: Rss=40 Pss=28 Shared_Dirty=24 Private_Dirty=16 in both.
     for pid in [p, c] {
         let e = m.smaps_at(pid, a);
-        assert_eq!((e.mss.resident >> 10, kb_pss(&e)), (40, 28));
+        assert_eq!((e.mss.resident >> 10, pss_kb(e.mss.pss)), (40, 28));
         assert_eq!((e.mss.shared_dirty >> 10, e.mss.private_dirty >> 10), (24, 16));
     }
     assert_eq!(m.read(p, a), Ok(Outcome::Value(1)));
@@ -84,7 +36,7 @@ fn fork_halves_pss_and_cow_splits_it() {
     m.write(p, a, 7);
     assert_eq!(m.0.pagemap(p, a, 1).unwrap()[0].pfn(), before.pfn());
     m.op(Op::Exit { pid: c }).unwrap();
-    assert_eq!(kb_pss(&m.smaps_at(p, a)), 40);
+    assert_eq!(pss_kb(m.smaps_at(p, a).mss.pss), 40);
     m.op(Op::Exit { pid: p }).unwrap();
     assert_eq!(m.0.meminfo().anon_pages, 0);
 }
@@ -93,7 +45,7 @@ fn fork_halves_pss_and_cow_splits_it() {
 fn zero_page_reads_are_not_rss() {
     let mut m = M::new();
     let p = m.spawn();
-    let a = m.mmap_anon(p, 4);
+    let a = m.anon(p, 4);
     assert_eq!(m.read(p, a), Ok(Outcome::Value(0)));
     let e = m.0.pagemap(p, a, 1).unwrap()[0];
     assert!(e.present() && !e.exclusive() && !e.file_shared());
@@ -144,7 +96,7 @@ fn memfd_punch_keeps_private_cows_and_truncate_removes_them() {
 fn mprotect_splits_and_merges_back() {
     let mut m = M::new();
     let p = m.spawn();
-    let a = m.mmap_anon(p, 16);
+    let a = m.anon(p, 16);
     m.write(p, a, 1);
     let mp = |prot| Op::Mprotect { pid: p, addr: a + 4 * PAGE_SIZE, len: 4 * PAGE_SIZE, prot };
     m.op(mp(Prot::READ)).unwrap();

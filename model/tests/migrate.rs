@@ -4,18 +4,14 @@
 
 use mmlab_model::*;
 
-fn apply(m: &mut Machine, op: Op) -> OpResult {
-    let r = m.apply(&op);
-    let v = m.check_invariants();
-    assert!(v.is_empty(), "after {op:?} -> {r:?}: {v:#?}");
-    r
-}
+mod common;
+use common::*;
 
 #[test]
 fn move_pages_statuses_and_mlocked_migration() {
     let cfg = MachineConfig { nodes: 2, node_bytes: 64 << 20, ..MachineConfig::default() };
-    let mut m = Machine::new(cfg).unwrap();
-    let Ok(Outcome::Pid(p)) = apply(&mut m, Op::Spawn) else { panic!() };
+    let mut m = M::with(cfg);
+    let Ok(Outcome::Pid(p)) = m.op(Op::Spawn) else { panic!() };
     let rw = Prot::READ | Prot::WRITE;
     let map = Op::Mmap {
         pid: p,
@@ -26,40 +22,40 @@ fn move_pages_statuses_and_mlocked_migration() {
         fd: -1,
         offset: 0,
     };
-    let Ok(Outcome::Addr(a)) = apply(&mut m, map) else { panic!() };
+    let Ok(Outcome::Addr(a)) = m.op(map) else { panic!() };
     for i in 0..4 {
-        apply(&mut m, Op::Write { pid: p, addr: a + i * PAGE_SIZE, value: 0x40 + i }).unwrap();
+        m.op(Op::Write { pid: p, addr: a + i * PAGE_SIZE, value: 0x40 + i }).unwrap();
     }
-    apply(&mut m, Op::Read { pid: p, addr: a + 4 * PAGE_SIZE }).unwrap();
-    apply(&mut m, Op::Mlock { pid: p, addr: a, len: 2 * PAGE_SIZE }).unwrap();
+    m.op(Op::Read { pid: p, addr: a + 4 * PAGE_SIZE }).unwrap();
+    m.op(Op::Mlock { pid: p, addr: a, len: 2 * PAGE_SIZE }).unwrap();
     let pages = |n: u64| (0..n).map(|i| a + i * PAGE_SIZE).collect::<Vec<_>>();
     // Query: present pages on node 0, the zero page -EFAULT, untouched -ENOENT, unmapped -EFAULT.
     let mut addrs = pages(6);
     addrs.push(0x1000);
-    let q = apply(&mut m, Op::MovePages { pid: p, addrs: addrs.clone(), nodes: vec![], flags: MpolFlags::empty() });
+    let q = m.op(Op::MovePages { pid: p, addrs: addrs.clone(), nodes: vec![], flags: MpolFlags::empty() });
     assert_eq!(q, Ok(Outcome::Statuses(vec![0, 0, 0, 0, -14, -2, -14])));
-    let before = m.vmstat();
+    let before = m.0.vmstat();
     let mv = Op::MovePages { pid: p, addrs: pages(4), nodes: vec![1; 4], flags: MpolFlags::MOVE };
-    assert_eq!(apply(&mut m, mv), Ok(Outcome::Statuses(vec![1, 1, 1, 1])));
-    let after = m.vmstat();
+    assert_eq!(m.op(mv), Ok(Outcome::Statuses(vec![1, 1, 1, 1])));
+    let after = m.0.vmstat();
     let delta = |n: &str| after.get(n).unwrap() - before.get(n).unwrap();
     assert_eq!(delta("pgmigrate_success"), 4);
     assert_eq!((delta("unevictable_pgs_stranded"), delta("unevictable_pgs_mlocked")), (2, 2));
-    assert_eq!(m.meminfo().mlocked, 8);
-    assert_eq!(m.node_meminfo(1).unwrap().anon_pages, 16);
-    assert_eq!(m.node_meminfo(0).unwrap().anon_pages, 0);
+    assert_eq!(m.0.meminfo().mlocked, 8);
+    assert_eq!(m.0.node_meminfo(1).unwrap().anon_pages, 16);
+    assert_eq!(m.0.node_meminfo(0).unwrap().anon_pages, 0);
     for i in 0..4 {
-        assert_eq!(m.apply(&Op::Read { pid: p, addr: a + i * PAGE_SIZE }), Ok(Outcome::Value(0x40 + i)));
+        assert_eq!(m.0.apply(&Op::Read { pid: p, addr: a + i * PAGE_SIZE }), Ok(Outcome::Value(0x40 + i)));
     }
     // Shared after fork: -EACCES without MOVE_ALL; already on the target node: the node.
-    let Ok(Outcome::Pid(c)) = apply(&mut m, Op::Fork { pid: p }) else { panic!() };
+    let Ok(Outcome::Pid(c)) = m.op(Op::Fork { pid: p }) else { panic!() };
     let mv = |flags| Op::MovePages { pid: c, addrs: pages(4), nodes: vec![0, 0, 0, 1], flags };
-    assert_eq!(apply(&mut m, mv(MpolFlags::MOVE)), Ok(Outcome::Statuses(vec![-13, -13, -13, 1])));
-    assert_eq!(apply(&mut m, mv(MpolFlags::MOVE_ALL)), Ok(Outcome::Statuses(vec![0, 0, 0, 1])));
+    assert_eq!(m.op(mv(MpolFlags::MOVE)), Ok(Outcome::Statuses(vec![-13, -13, -13, 1])));
+    assert_eq!(m.op(mv(MpolFlags::MOVE_ALL)), Ok(Outcome::Statuses(vec![0, 0, 0, 1])));
     let bad = Op::MovePages { pid: p, addrs: pages(1), nodes: vec![2], flags: MpolFlags::MOVE };
-    assert_eq!(apply(&mut m, bad), Err(Errno::ENODEV));
-    apply(&mut m, Op::Exit { pid: c }).unwrap();
-    apply(&mut m, Op::Exit { pid: p }).unwrap();
-    assert_eq!(m.meminfo().mlocked, 0);
-    assert_eq!(m.meminfo().mem_free, m.meminfo().mem_total);
+    assert_eq!(m.op(bad), Err(Errno::ENODEV));
+    m.op(Op::Exit { pid: c }).unwrap();
+    m.op(Op::Exit { pid: p }).unwrap();
+    assert_eq!(m.0.meminfo().mlocked, 0);
+    assert_eq!(m.0.meminfo().mem_free, m.0.meminfo().mem_total);
 }

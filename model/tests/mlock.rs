@@ -4,52 +4,21 @@
 
 use mmlab_model::*;
 
-struct M(Machine);
+mod common;
+use common::*;
 
-const RW: Prot = Prot::READ.union(Prot::WRITE);
+trait Mlock {
+    fn events(&self) -> [u64; 4];
+    fn locked_kb(&self, pid: Pid, addr: u64) -> u64;
+}
 
-impl M {
-    fn new() -> M {
-        M(Machine::new(MachineConfig::default()).unwrap())
-    }
-    fn op(&mut self, op: Op) -> OpResult {
-        let r = self.0.apply(&op);
-        let v = self.0.check_invariants();
-        assert!(v.is_empty(), "after {op:?} -> {r:?}: {v:#?}");
-        r
-    }
-    fn ok(&mut self, op: Op) {
-        let r = self.op(op.clone());
-        assert!(matches!(r, Ok(Outcome::Done)), "{op:?} -> {r:?}");
-    }
-    fn spawn(&mut self) -> Pid {
-        let Ok(Outcome::Pid(p)) = self.op(Op::Spawn) else { panic!() };
-        p
-    }
-    fn mmap(&mut self, pid: Pid, pages: u64, prot: Prot, flags: MapFlags) -> Result<u64, Errno> {
-        let flags = flags | MapFlags::ANONYMOUS;
-        let op = Op::Mmap { pid, addr: 0, len: pages * PAGE_SIZE, prot, flags, fd: -1, offset: 0 };
-        self.op(op).map(|o| match o {
-            Outcome::Addr(a) => a,
-            o => panic!("{o:?}"),
-        })
-    }
-    fn anon(&mut self, pid: Pid, pages: u64) -> u64 {
-        self.mmap(pid, pages, RW, MapFlags::PRIVATE).unwrap()
-    }
-    fn touch(&mut self, pid: Pid, addr: u64, pages: u64) {
-        self.ok(Op::Touch { pid, addr, len: pages * PAGE_SIZE, access: Access::Write });
-    }
-    fn ev(&self, name: &str) -> u64 {
-        self.0.vmstat().get(name).unwrap()
-    }
+impl Mlock for M {
     fn events(&self) -> [u64; 4] {
         ["unevictable_pgs_mlocked", "unevictable_pgs_munlocked", "unevictable_pgs_culled", "unevictable_pgs_rescued"]
-            .map(|n| self.ev(n))
+            .map(|n| self.vmstat(n))
     }
     fn locked_kb(&self, pid: Pid, addr: u64) -> u64 {
-        let e = self.0.smaps(pid).unwrap().into_iter().find(|e| e.map.start <= addr && addr < e.map.end).unwrap();
-        (e.mss.pss_locked >> PSS_SHIFT) >> 10
+        pss_kb(self.smaps_at(pid, addr).mss.pss_locked)
     }
 }
 
