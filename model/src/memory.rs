@@ -123,9 +123,14 @@ impl Kernel {
     /// Maps a new anon page at `addr`, replacing whatever was there (the caller has unmapped it).
     fn map_new_anon(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, value: u64) -> Result<(), FaultError> {
         let pfn = self.new_anon_page(vma, addr, value)?;
+        self.install_anon(mm, addr, pfn);
+        Ok(())
+    }
+
+    /// Points the PTE at `addr` to a new exclusive anon page, writable and dirty.
+    fn install_anon(&mut self, mm: &mut Mm, addr: u64, pfn: Pfn) {
         self.set_pte(mm, addr, Pte::present(pfn, true, true));
         mm.rss[RssKind::Anon as usize] += 1;
-        Ok(())
     }
 
     /// `anon_vma_prepare`: gives the VMA at `start` an anon_vma, borrowing a neighbour's when
@@ -143,9 +148,13 @@ impl Kernel {
 
     /// `handle_mm_fault` for one page. The VMA exists and allows the access.
     pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
-        // __pte_alloc: a new page table needs a page, and the fault may need one more.
-        if !mm.pt.has_table(addr) && self.frames.table_room() < 2 {
-            return Err(FaultError::Oom);
+        // __pte_alloc: the page table comes first, from node 0.
+        if !mm.pt.has_table(addr) {
+            if self.frames.table_room() == 0 {
+                return Err(FaultError::Oom);
+            }
+            mm.pt.ensure_table(addr);
+            self.frames.account_tables(1, &mut self.stats);
         }
         let pte = mm.pt.get(addr);
         let kind = if pte.is_none() {
@@ -243,8 +252,9 @@ impl Kernel {
         let pfn = pte.pfn();
         if pfn == ZERO_PFN {
             let vma = self.anon_vma_prepare(mm, vma.start);
-            self.set_pte(mm, addr, Pte::NONE);
-            return self.map_new_anon(mm, &vma, addr, 0);
+            let new = self.new_anon_page(&vma, addr, 0)?;
+            self.install_anon(mm, addr, new);
+            return Ok(());
         }
         if vma.is_shared() {
             // wp_page_shared: write notification, then the page is dirty.
@@ -259,13 +269,14 @@ impl Kernel {
             self.set_pte(mm, addr, pte.with_write(true).with_dirty(true).with_young(true));
             return Ok(());
         }
-        // wp_page_copy.
+        // wp_page_copy: the copy is made before the old page is unmapped, so an OOM leaves the
+        // original in place.
         let vma = self.anon_vma_prepare(mm, vma.start);
-        let counter = mm_counter(&f);
-        self.set_pte(mm, addr, Pte::NONE);
+        let new = self.new_anon_page(&vma, addr, f.value)?;
+        mm.rss[mm_counter(&f) as usize] -= 1;
         self.rmap_remove_and_put(pfn, vma.flags.contains(VmFlags::LOCKED));
-        mm.rss[counter as usize] -= 1;
-        self.map_new_anon(mm, &vma, addr, f.value)
+        self.install_anon(mm, addr, new);
+        Ok(())
     }
 
     /// `zap_pte_range` over `[start, end)` of one VMA. With `details`, only this VMA's file pages

@@ -194,6 +194,32 @@ impl PageTables {
         out
     }
 
+    /// Allocates the PTE table covering `addr` if there is none (`__pte_alloc`); returns
+    /// whether one was allocated.
+    pub fn ensure_table(&mut self, addr: u64) -> bool {
+        let (t, _) = Self::split(addr);
+        let mut allocated = false;
+        self.tables.entry(t).or_insert_with(|| {
+            allocated = true;
+            Box::new(PteTable { ptes: [Pte::NONE; PTRS_PER_PTE], used: 0 })
+        });
+        allocated
+    }
+
+    /// Empty PTE tables overlapping `[start, end)`, by key.
+    pub fn empty_tables(&self, start: u64, end: u64) -> Vec<u64> {
+        if start >= end {
+            return Vec::new();
+        }
+        let range = start / PMD_SIZE..=(end - 1) / PMD_SIZE;
+        self.tables.range(range).filter(|(_, t)| t.used == 0).map(|(&k, _)| k).collect()
+    }
+
+    /// Drops an (empty) PTE table.
+    pub fn drop_table(&mut self, key: u64) {
+        self.tables.remove(&key);
+    }
+
     /// Is there a PTE table covering `addr`?
     pub fn has_table(&self, addr: u64) -> bool {
         self.tables.contains_key(&(addr / PMD_SIZE))
@@ -285,6 +311,20 @@ pub struct Mm {
 }
 
 impl Mm {
+    /// `free_pgtables` after `[start, end)` was unmapped: frees the empty PTE tables there that
+    /// no remaining VMA shares. Returns how many.
+    pub fn free_pgtables(&mut self, start: u64, end: u64) -> u64 {
+        let mut freed = 0;
+        for key in self.pt.empty_tables(start, end) {
+            let (lo, hi) = (key * PMD_SIZE, (key + 1) * PMD_SIZE);
+            if self.overlapping(lo, hi).is_empty() {
+                self.pt.drop_table(key);
+                freed += 1;
+            }
+        }
+        freed
+    }
+
     /// `find_vma_intersection`-style lookup of the VMA containing `addr`.
     #[inline]
     pub fn vma_at(&self, addr: u64) -> Option<&Vma> {

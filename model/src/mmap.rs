@@ -347,6 +347,10 @@ impl Machine {
             mm.locked_vm -= v.pages();
         }
         mm.vmas.remove(&start);
+        let freed = mm.free_pgtables(v.start, v.end);
+        if freed > 0 {
+            self.k.frames.account_tables(-(freed as i64), &mut self.k.stats);
+        }
         if let Some(f) = v.file {
             self.k.inode_mut(f).map_count -= 1;
             self.k.maybe_free_inode(f);

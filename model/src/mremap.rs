@@ -75,6 +75,12 @@ impl Machine {
         if new_len > old_len && !self.mlock_future_ok(pid, vma.flags, new_len - old_len) {
             return Err(Errno::EAGAIN);
         }
+        if old_len == 0 {
+            if !maymove {
+                return Err(Errno::ENOMEM);
+            }
+            return self.mremap_duplicate(pid, &vma, addr, new_len, fixed.then_some(new_addr));
+        }
         if fixed {
             return self.mremap_to(pid, addr, old_len, new_len, Some(new_addr), dontunmap);
         }
@@ -94,6 +100,42 @@ impl Machine {
             return Err(Errno::ENOMEM);
         }
         self.mremap_to(pid, addr, old_len, new_len, None, false)
+    }
+
+    /// mremap with old_len 0 of a shared mapping: a second mapping of the same object at a new
+    /// address; the old one stays.
+    fn mremap_duplicate(&mut self, pid: Pid, vma: &Vma, addr: u64, new_len: u64, to: Option<u64>) -> OpResult {
+        let dest = match to {
+            Some(a) => {
+                self.do_munmap(pid, a, a + new_len)?;
+                a
+            }
+            None => self.proc(pid)?.mm.get_unmapped_area(0, new_len, false, false)?,
+        };
+        let dup = Vma {
+            start: dest,
+            end: dest + new_len,
+            pgoff: vma.pgoff_at(addr),
+            anon_vma: None,
+            anon_chain_forked: false,
+            ..vma.clone()
+        };
+        if let Some(f) = dup.file {
+            self.k.inode_mut(f).map_count += 1;
+        }
+        let locked = dup.flags.contains(VmFlags::LOCKED);
+        let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        mm.insert_vma(dup);
+        mm.total_vm += new_len >> PAGE_SHIFT;
+        if locked {
+            mm.locked_vm += new_len >> PAGE_SHIFT;
+        }
+        mm.update_hiwater_vm();
+        self.sync_file_refs(pid);
+        if locked {
+            self.populate_locked(pid, dest, dest + new_len);
+        }
+        Ok(Outcome::Addr(dest))
     }
 
     /// `expand_vma_in_place`: the VMA grows to `new_end` and may merge with its next neighbour.
