@@ -3,7 +3,9 @@
 //! `folio_migrate_flags`, `remove_migration_ptes`).
 //!
 //! Migration is applied atomically here: the migration entries that exist between unmap and
-//! remap are not visible to other operations.
+//! remap are not visible to other operations. A migrated mlocked page counts stranded (munlock
+//! of the isolated old page), rescued (the new page put back evictable), then mlocked and
+//! culled (mlocked again by `remove_migration_ptes`), as compaction shows on Linux 6.18.
 
 use crate::errno::Errno;
 use crate::machine::Machine;
@@ -140,6 +142,11 @@ impl Machine {
             let mm = &mut self.procs.get_mut(&m.pid).expect("mapped pid").mm;
             let pte = mm.pt.get(m.addr);
             mm.pt.set(m.addr, crate::mm_types::Pte::present(new, pte.writable(), pte.dirty()).with_young(pte.young()));
+        }
+        // folio_migrate_flags copies PG_unevictable but not PG_mlocked, so folio_add_lru finds an
+        // evictable page that was unevictable: rescued. remove_migration_ptes mlocks it again.
+        if f.flags.contains(PageFlags::UNEVICTABLE) {
+            self.k.stats.count(Event::UnevictableRescued, 1);
         }
         let locked = mappings.iter().filter(|m| m.locked).count() as u32;
         if locked > 0 {

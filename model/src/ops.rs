@@ -245,12 +245,14 @@ pub enum Op {
     Mlockall { pid: Pid, flags: MclFlags },
     /// munlockall(2).
     Munlockall { pid: Pid },
-    /// setrlimit(RLIMIT_MEMLOCK) with soft = hard = `bytes` (u64::MAX = RLIM_INFINITY).
+    /// setrlimit(RLIMIT_MEMLOCK) with soft = hard = `bytes` (u64::MAX = RLIM_INFINITY). A setup
+    /// knob: it always succeeds (Linux refuses to raise the hard limit without CAP_SYS_RESOURCE).
     SetMemlockLimit { pid: Pid, bytes: u64 },
     /// Gives the process CAP_IPC_LOCK (`on`) or drops it.
     SetCapIpcLock { pid: Pid, on: bool },
     /// move_pages(2) of the pages at `addrs`: to `nodes` (one per page), or a status query when
-    /// `nodes` is empty. Returns [`Outcome::Statuses`].
+    /// `nodes` is empty. Returns [`Outcome::Statuses`]. The caller is taken to have
+    /// CAP_SYS_NICE, so MPOL_MF_MOVE_ALL is allowed.
     MovePages { pid: Pid, addrs: Vec<u64>, nodes: Vec<u32>, flags: MpolFlags },
     /// Reclaims up to `pages` pages from node `nid`'s LRU lists, as kswapd would
     /// (`shrink_node`). Returns [`Outcome::Count`] of pages reclaimed.

@@ -41,6 +41,7 @@ fn move_pages_statuses_and_mlocked_migration() {
     let delta = |n: &str| after.get(n).unwrap() - before.get(n).unwrap();
     assert_eq!(delta("pgmigrate_success"), 4);
     assert_eq!((delta("unevictable_pgs_stranded"), delta("unevictable_pgs_mlocked")), (2, 2));
+    assert_eq!((delta("unevictable_pgs_rescued"), delta("unevictable_pgs_culled")), (2, 2));
     assert_eq!(m.0.meminfo().mlocked, 8);
     assert_eq!(m.0.node_meminfo(1).unwrap().anon_pages, 16);
     assert_eq!(m.0.node_meminfo(0).unwrap().anon_pages, 0);
