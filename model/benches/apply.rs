@@ -86,7 +86,7 @@ fn report_host_bytes(_c: &mut Criterion) {
     let model = (m.host_bytes() - empty) as f64 / REPORT_PAGES as f64;
     eprintln!(
         "host bytes per resident modeled page ({REPORT_PAGES} anon pages = {} MiB modeled):",
-        REPORT_PAGES * PAGE_SIZE >> 20
+        (REPORT_PAGES * PAGE_SIZE) >> 20
     );
     eprintln!("  Machine::host_bytes(): {model:.1} B/page ({} B total, empty machine {empty} B)", m.host_bytes());
     match (rss_before, rss_after) {

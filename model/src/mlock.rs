@@ -75,6 +75,11 @@ impl Kernel {
         }
     }
 
+    /// Munlocks every page mapped in `[start, end)` (a VMA that lost VM_LOCKED).
+    pub fn munlock_range(&mut self, mm: &Mm, start: u64, end: u64) {
+        self.mlock_pte_range(mm, start, end, false);
+    }
+
     /// `mlock_vma_pages_range`'s page walk: mlocks or munlocks every page mapped in the range.
     fn mlock_pte_range(&mut self, mm: &Mm, start: u64, end: u64, lock: bool) {
         for (_, pte) in mm.pt.range(start, end) {

@@ -189,14 +189,17 @@ impl Machine {
         if moving_tables > self.k.frames.table_room() {
             return Err(Errno::ENOMEM);
         }
-        let split = mm.split_range(addr, addr + old_len);
-        self.sync_file_refs(pid);
-        split?;
+        // With MREMAP_DONTUNMAP nothing is unmapped, so the source VMA is not split.
+        if !dontunmap {
+            let split = mm.split_range(addr, addr + old_len);
+            self.sync_file_refs(pid);
+            split?;
+        }
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
-        let src = mm.vmas[&addr].clone();
+        let src = mm.vma_at(addr).cloned().expect("source vma");
         // copy_vma: the moved VMA keeps its pgoff and anon_vma; it merges at the destination
         // only where those line up.
-        let moved = Vma { start: dest, end: dest + old_len, ..src.clone() };
+        let moved = Vma { start: dest, end: dest + old_len, pgoff: src.pgoff_at(addr), ..src.clone() };
         for (a, pte) in mm.pt.range(addr, addr + old_len) {
             let delta_out = mm.pt.set(a, crate::mm_types::Pte::NONE);
             let delta_in = mm.pt.set(a - addr + dest, pte);
@@ -217,16 +220,19 @@ impl Machine {
         self.sync_file_refs(pid);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         if dontunmap {
-            // The old VMA keeps its range and flags but no pages: its anon_vma links go
-            // (`unlink_anon_vmas`).
-            if let Some(old) = mm.vmas.get_mut(&addr) {
+            // dontunmap_complete: the lock bits of the whole old VMA go without touching
+            // locked_vm (Linux leaks it); its anon_vma links go if all of it moved.
+            let old = mm.vmas.get_mut(&src.start).expect("source vma");
+            if old.start == addr && old.end == addr + old_len {
                 old.anon_vma = None;
                 old.anon_chain_forked = false;
-                // The lock bits go without touching locked_vm: Linux leaks it here.
-                if old.flags.contains(VmFlags::LOCKED) {
-                    old.flags -= crate::mlock::VM_LOCKED_MASK;
-                    mm.locked_vm_leaked += old_len >> PAGE_SHIFT;
-                }
+            }
+            if old.flags.contains(VmFlags::LOCKED) {
+                old.flags -= crate::mlock::VM_LOCKED_MASK;
+                mm.locked_vm_leaked += src.pages();
+                // Linux leaves the pages still mapped there PG_mlocked until reclaim meets
+                // them; the model munlocks them at once to keep mlock_count exact.
+                self.k.munlock_range(mm, src.start, src.end);
             }
             mm.update_hiwater_vm();
         } else {
