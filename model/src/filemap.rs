@@ -11,6 +11,7 @@ use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, OpenFile};
 use crate::ops::{Fd, OpenFlags, Outcome, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, Pfn};
+use crate::swapfile::Slot;
 use crate::vmstat::NodeStat;
 
 /// RLIMIT_NOFILE default soft limit.
@@ -39,6 +40,8 @@ pub struct Inode {
     pub cache: BTreeMap<u64, Pfn>,
     /// Regular files: page values on disk (absent = zero).
     pub disk: BTreeMap<u64, u64>,
+    /// shmem: swapped-out pages by index (the swap entries shmem keeps in its page cache).
+    pub swap: BTreeMap<u64, Slot>,
     /// Open file descriptions referencing the inode (across all fd tables).
     pub open_count: u32,
     /// VMAs mapping the inode (`i_mmap`).
@@ -79,6 +82,7 @@ impl Kernel {
             size,
             cache: BTreeMap::new(),
             disk: BTreeMap::new(),
+            swap: BTreeMap::new(),
             open_count: 0,
             map_count: 0,
             unlinked: false,
@@ -95,17 +99,26 @@ impl Kernel {
         self.files.get_mut(&id).expect("live inode")
     }
 
-    /// Finds the cache page at `index`, reading it in (regular file) or allocating it (shmem
-    /// hole). Returns the pfn and whether the read needed I/O (a major fault).
+    /// Finds the cache page at `index`, reading it in (regular file), swapping it in (shmem
+    /// swap entry) or allocating it (shmem hole). Returns the pfn and whether the read needed
+    /// I/O (a major fault).
     pub fn get_cache_page(&mut self, file: FileId, index: u64, nid: u32) -> Result<(Pfn, bool), Errno> {
         if let Some(&pfn) = self.inode(file).cache.get(&index) {
             return Ok((pfn, false));
         }
         let pfn = self.frames.alloc(nid, &mut self.stats).ok_or(Errno::ENOMEM)?;
+        let swapped = self.inode_mut(file).swap.remove(&index);
         let inode = self.files.get_mut(&file).expect("live inode");
         let shmem = inode.is_shmem();
-        let value = inode.disk.get(&index).copied().unwrap_or(0);
+        let mut value = inode.disk.get(&index).copied().unwrap_or(0);
         inode.cache.insert(index, pfn);
+        if let Some(slot) = swapped {
+            // shmem_swapin_folio on the synchronous device: read, drop the slot, and the page
+            // (the only copy now) is dirty.
+            value = self.swap_read(slot);
+            self.swap_free(slot);
+            self.frames.frame_mut(pfn).flags |= PageFlags::DIRTY;
+        }
         let f = self.frames.frame_mut(pfn);
         f.value = value;
         f.index = index;
@@ -120,7 +133,7 @@ impl Kernel {
         } else {
             self.stats.mod_node(nid, NodeStat::InactiveFile, 1);
         }
-        Ok((pfn, !shmem))
+        Ok((pfn, !shmem || swapped.is_some()))
     }
 
     /// `folio_mark_dirty` for a page-cache page.
@@ -157,6 +170,16 @@ impl Kernel {
         }
         self.lru_del(pfn);
         self.put_page(pfn);
+    }
+
+    /// `shmem_free_swap` over page indices `[first, last)`: the file's swap entries there go.
+    pub fn free_shmem_swap(&mut self, file: FileId, first: u64, last: u64) {
+        let inode = self.inode_mut(file);
+        let indices: Vec<u64> = inode.swap.range(first..last).map(|(&i, _)| i).collect();
+        for index in indices {
+            let slot = self.inode_mut(file).swap.remove(&index).expect("swapped index");
+            self.swap_free(slot);
+        }
     }
 
     /// Drops one reference; frees the frame with the last one.
@@ -226,6 +249,7 @@ impl Kernel {
         for index in indices {
             self.remove_cache_page(file, index, true);
         }
+        self.free_shmem_swap(file, 0, u64::MAX);
         self.files.remove(&file);
     }
 }

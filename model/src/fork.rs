@@ -4,7 +4,7 @@
 use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::memory::mm_counter;
-use crate::mm_types::{Mm, VmFlags, Vma};
+use crate::mm_types::{Mm, RssKind, VmFlags, Vma};
 use crate::ops::{OpResult, Outcome, Pid};
 use crate::page_alloc::{PageFlags, ZERO_PFN};
 
@@ -67,6 +67,16 @@ impl Machine {
         }
         let pmm = &mut self.procs.get_mut(&parent).expect("parent").mm;
         for (addr, pte) in pmm.pt.range(v.start, v.end) {
+            if pte.is_swap() {
+                // copy_nonpresent_pte: both processes now share the entry, so neither is
+                // exclusive any more.
+                self.k.swap_duplicate(pte.swap_offset());
+                let shared = pte.without_swap_exclusive();
+                pmm.pt.set(addr, shared);
+                self.k.set_pte(child, addr, shared);
+                child.rss[RssKind::SwapEnts as usize] += 1;
+                continue;
+            }
             if !pte.is_present() {
                 continue;
             }

@@ -10,6 +10,7 @@ use crate::memory::mm_counter;
 use crate::mm_types::{Mm, RssKind, VmFlags};
 use crate::ops::{PAGE_SIZE, Pid};
 use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
+use crate::swapfile::Slot;
 use crate::views::Violation;
 use crate::vmstat::NodeStat;
 
@@ -28,13 +29,15 @@ impl Machine {
     pub fn check_invariants(&self) -> Vec<Violation> {
         let mut r = Report(Vec::new());
         let mut mapcounts: BTreeMap<Pfn, (u32, u32)> = BTreeMap::new();
+        let mut swap_refs: BTreeMap<Slot, u32> = BTreeMap::new();
         let mut pt_pages = 0i64;
         for (&pid, p) in &self.procs {
             self.check_vmas(&mut r, pid, &p.mm);
-            self.check_ptes(&mut r, pid, &p.mm, &mut mapcounts);
+            self.check_ptes(&mut r, pid, &p.mm, &mut mapcounts, &mut swap_refs);
             pt_pages += p.mm.pt.table_count() as i64;
         }
         self.check_frames(&mut r, &mapcounts);
+        self.check_swap(&mut r, swap_refs);
         self.check_files(&mut r);
         self.check_node_stats(&mut r, pt_pages);
         self.check_teardown(&mut r);
@@ -77,7 +80,14 @@ impl Machine {
 
     /// Recounts RSS from the page tables; `mapcounts` collects (mappings, VM_LOCKED mappings)
     /// per frame.
-    fn check_ptes(&self, r: &mut Report, pid: Pid, mm: &Mm, mapcounts: &mut BTreeMap<Pfn, (u32, u32)>) {
+    fn check_ptes(
+        &self,
+        r: &mut Report,
+        pid: Pid,
+        mm: &Mm,
+        mapcounts: &mut BTreeMap<Pfn, (u32, u32)>,
+        swap_refs: &mut BTreeMap<Slot, u32>,
+    ) {
         let mut rss = [0i64; 4];
         for (addr, pte) in mm.pt.range(0, u64::MAX) {
             let at = || format!("pid {pid} addr {addr:#x}");
@@ -87,6 +97,12 @@ impl Machine {
             };
             if pte.is_swap() {
                 rss[RssKind::SwapEnts as usize] += 1;
+                *swap_refs.entry(pte.swap_offset()).or_default() += 1;
+                r.check(v.anon_vma.is_some() && !v.is_shared(), "swap-entry-outside-anon", at);
+                let count = self.k.swap.count(pte.swap_offset());
+                r.check(!pte.swap_exclusive() || count == 1, "exclusive-swap-entry-shared", || {
+                    format!("{}: exclusive swap entry {} with swap count {count}", at(), pte.swap_offset())
+                });
                 continue;
             }
             if pte.pfn() == ZERO_PFN {
@@ -144,11 +160,18 @@ impl Machine {
             r.check(mlocked == f.flags.contains(PageFlags::UNEVICTABLE), "mlocked-iff-unevictable", at);
             r.check(!(mlocked && f.flags.contains(PageFlags::ACTIVE)), "mlocked-and-active", at);
             let in_cache = cached.get(&pfn).copied().unwrap_or(0);
+            let in_swap_cache = self.k.swap.slot_of(pfn).is_some() as u32;
             r.check(f.mapcount == maps, "mapcount", || format!("{}: mapcount {} != {maps} PTEs", at(), f.mapcount));
             r.check(in_cache <= 1, "frame-in-two-caches", at);
-            r.check(f.refcount == maps + in_cache, "refcount", || {
-                format!("{}: refcount {} != {maps} mappings + {in_cache} cache", at(), f.refcount)
+            r.check(f.refcount == maps + in_cache + in_swap_cache, "refcount", || {
+                format!(
+                    "{}: refcount {} != {maps} mappings + {in_cache} cache + {in_swap_cache} swap cache",
+                    at(),
+                    f.refcount
+                )
             });
+            r.check(f.flags.contains(PageFlags::SWAPCACHE) == (in_swap_cache == 1), "swapcache-flag", at);
+            r.check(in_swap_cache == 0 || (f.is_anon() && in_cache == 0), "swapcache-page-kind", at);
             r.check(f.is_anon() != (in_cache == 1), "anon-xor-cache", at);
             r.check(f.flags.contains(PageFlags::LRU), "frame-off-lru", at);
         }
@@ -193,6 +216,10 @@ impl Machine {
             if f.mapcount > 0 {
                 add(if f.is_anon() { NodeStat::AnonMapped } else { NodeStat::FileMapped });
             }
+            if f.flags.contains(PageFlags::SWAPCACHE) {
+                add(NodeStat::FilePages);
+                add(NodeStat::SwapCached);
+            }
             if !f.is_anon() {
                 add(NodeStat::FilePages);
                 if f.is_shmem() {
@@ -221,11 +248,40 @@ impl Machine {
         }
     }
 
+    /// Swap slot accounting: every slot's count is its swap PTEs plus its shmem references, a
+    /// slot exists only while referenced or cached, and its cache page points back to it.
+    fn check_swap(&self, r: &mut Report, mut refs: BTreeMap<Slot, u32>) {
+        for inode in self.k.files.values() {
+            r.check(inode.is_shmem() || inode.swap.is_empty(), "swap-in-regular-file", || format!("ino {}", inode.ino));
+            for (&index, &slot) in &inode.swap {
+                *refs.entry(slot).or_default() += 1;
+                r.check(!inode.cache.contains_key(&index), "shmem-index-cached-and-swapped", || {
+                    format!("ino {} index {index}", inode.ino)
+                });
+            }
+        }
+        for (slot, s) in self.k.swap.slots() {
+            let want = refs.remove(&slot).unwrap_or(0);
+            r.check(s.count == want, "swap-count", || format!("slot {slot}: count {} != {want} references", s.count));
+            r.check(s.count > 0 || s.cache.is_some(), "swap-slot-leak", || format!("slot {slot} unreferenced"));
+            if let Some(pfn) = s.cache {
+                r.check(self.k.swap.slot_of(pfn) == Some(slot), "swap-cache-link", || {
+                    format!("slot {slot} pfn {pfn:#x}")
+                });
+            }
+        }
+        r.check(refs.is_empty(), "swap-entry-to-free-slot", || format!("slots {:?}", refs.keys().collect::<Vec<_>>()));
+        let (used, total) = (self.k.swap.used(), self.k.swap.total());
+        r.check(used <= total, "swap-overcommit", || format!("{used} slots used of {total}"));
+    }
+
     /// With no process and no file left, everything must be back to zero and every frame free.
     fn check_teardown(&self, r: &mut Report) {
         if !self.procs.is_empty() || !self.k.files.is_empty() {
             return;
         }
+        let used = self.k.swap.used();
+        r.check(used == 0, "teardown-swap-leak", || format!("{used} swap slots still in use"));
         for (pfn, f) in self.k.frames.iter() {
             r.check(f.is_free(), "teardown-frame-leak", || format!("pfn {pfn:#x} still in use: {f:?}"));
         }

@@ -26,6 +26,7 @@ pub mod proc;
 mod rmap;
 pub mod script;
 mod shmem;
+mod swapfile;
 mod task_mmu;
 pub mod views;
 mod vma;

@@ -9,6 +9,7 @@ use crate::filemap::Inode;
 use crate::mm_types::{AnonVmaId, FileId, Mm, Process};
 use crate::ops::{MlockFlags, Op, OpResult, Outcome, Pid};
 use crate::page_alloc::Frames;
+use crate::swapfile::SwapDevice;
 use crate::vmstat::Stats;
 
 /// Highest pid before allocation wraps (`pid_max` default on 64-bit hosts).
@@ -26,6 +27,7 @@ pub struct Kernel {
     /// Parent of each anon_vma (index = id; 0 = none): `anon_vma_fork` chains a child's
     /// anon_vma to its parent's so the rmap walk of a parent's page finds the child's VMAs.
     pub anon_vma_parent: Vec<AnonVmaId>,
+    pub swap: SwapDevice,
 }
 
 impl Kernel {
@@ -55,6 +57,15 @@ impl Kernel {
         }
         false
     }
+
+    /// The root of an anon_vma's fork chain (`anon_vma->root`): a page that is not exclusive
+    /// to one process is filed under it so every process sharing it reaches it.
+    pub fn anon_vma_root(&self, mut a: AnonVmaId) -> AnonVmaId {
+        while let Some(&p) = self.anon_vma_parent.get(a as usize).filter(|&&p| p != 0) {
+            a = p;
+        }
+        a
+    }
 }
 
 /// One modeled machine.
@@ -79,6 +90,7 @@ impl Machine {
             stats,
             next_file: 0,
             anon_vma_parent: Vec::new(),
+            swap: SwapDevice::new(config.swap_slots()),
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }

@@ -5,11 +5,11 @@
 
 use crate::errno::Errno;
 use crate::machine::Machine;
-use crate::memory::mm_counter;
-use crate::mm_types::{Pte, VmFlags, Vma};
+use crate::mm_types::{Pte, RssKind, VmFlags, Vma};
 use crate::mmap::page_align;
 use crate::ops::{Advice, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, ZERO_PFN};
+use crate::vmscan::Reclaimer;
 use crate::vmstat::Event;
 
 fn behavior_valid(a: Advice) -> bool {
@@ -150,6 +150,9 @@ impl Machine {
                 Ok(())
             }
             Advice::WILLNEED => {
+                if vma.anon_vma.is_some() {
+                    self.madvise_willneed_swapin(pid, vma, start, end);
+                }
                 if let Some(file) = vma.file
                     && !self.k.inode(file).is_shmem()
                 {
@@ -167,16 +170,26 @@ impl Machine {
         }
     }
 
-    /// `madvise_free_pte_range`: exclusive anon pages become lazily freeable.
+    /// `madvise_free_pte_range`: exclusive anon pages become lazily freeable; swapped ones are
+    /// freed outright.
     fn madvise_free(&mut self, pid: Pid, start: u64, end: u64) {
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         for (addr, pte) in mm.pt.range(start, end) {
+            if pte.is_swap() {
+                self.k.set_pte(mm, addr, Pte::NONE);
+                mm.rss[RssKind::SwapEnts as usize] -= 1;
+                self.k.free_swap_and_cache(pte.swap_offset());
+                continue;
+            }
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
                 continue;
             }
             let pfn = pte.pfn();
             let f = *self.k.frames.frame(pfn);
             if f.mapcount != 1 || !f.is_anon() {
+                continue;
+            }
+            if f.flags.contains(PageFlags::SWAPCACHE) && !self.k.folio_free_swap(pfn) {
                 continue;
             }
             mm.pt.set(addr, pte.with_dirty(false).with_young(false));
@@ -189,10 +202,11 @@ impl Machine {
         }
     }
 
-    /// `madvise_cold_or_pageout_pte_range` + `reclaim_pages` with no swap: only clean lazyfree
-    /// anon pages and clean file pages are freed; pages mapped elsewhere are left alone.
+    /// `madvise_cold_or_pageout_pte_range`: pages mapped only here lose their young and
+    /// referenced bits and leave the active list; PAGEOUT then reclaims them (`reclaim_pages`).
     fn madvise_cold_or_pageout(&mut self, pid: Pid, start: u64, end: u64, pageout: bool) {
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+        let mut isolated = Vec::new();
         for (addr, pte) in mm.pt.range(start, end) {
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
                 continue;
@@ -209,37 +223,26 @@ impl Machine {
                 if was_hot {
                     self.k.stats.count(Event::PgDeactivate, 1);
                 }
-                continue;
+            } else if !f.flags.contains(PageFlags::UNEVICTABLE) {
+                isolated.push(pfn);
             }
-            let dirty = pte.dirty() || f.flags.contains(PageFlags::DIRTY);
-            let lazyfree = f.is_anon() && !f.flags.contains(PageFlags::SWAPBACKED);
-            if f.is_anon() && !lazyfree {
-                // No swap space: add_to_swap fails and the page stays mapped.
-                continue;
-            }
-            if lazyfree && dirty {
-                // A lazyfree page written again is dirty: reclaim keeps it as normal anon.
-                self.k.relist(pfn, |f| *f |= PageFlags::SWAPBACKED | PageFlags::ACTIVE);
-                continue;
-            }
-            // try_to_unmap: the PTE's dirty bit moves to the folio.
-            self.k.set_pte(mm, addr, Pte::NONE);
-            if pte.dirty() && !lazyfree {
-                self.k.mark_dirty(pfn);
-            }
-            mm.rss[mm_counter(&f) as usize] -= 1;
-            if lazyfree {
-                self.k.rmap_remove_and_put(pfn, false);
-                self.k.stats.count(Event::PgLazyFreed, 1);
-            } else if dirty || f.is_shmem() {
-                // Dirty file pages are not written from direct reclaim, and shmem has no swap
-                // to go to: both stay in the page cache, activated.
-                self.k.rmap_remove_and_put(pfn, false);
-                self.k.relist(pfn, |f| *f |= PageFlags::ACTIVE);
-                self.k.stats.count(Event::PgActivate, 1);
-            } else {
-                self.k.rmap_remove_and_put(pfn, false);
-                self.k.remove_cache_page(f.owner, f.index, false);
+        }
+        for pfn in isolated {
+            self.shrink_folio(pfn, Reclaimer::Pageout);
+        }
+    }
+
+    /// `madvise_willneed` on anon memory (`swapin_walk_pmd_entry`): swapped pages are read
+    /// into the swap cache, so the faults that follow are minor.
+    fn madvise_willneed_swapin(&mut self, pid: Pid, vma: &Vma, start: u64, end: u64) {
+        let mm = &self.procs[&pid].mm;
+        let entries: Vec<(u64, Pte)> = mm.pt.range(start, end).into_iter().filter(|(_, p)| p.is_swap()).collect();
+        for (addr, pte) in entries {
+            let slot = pte.swap_offset();
+            if self.k.swap.slot(slot).is_some_and(|s| s.cache.is_none())
+                && self.k.swapin_page(vma, addr, slot, true).is_err()
+            {
+                break;
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, Mm, PTRS_PER_PTE, Pte, RssKind, VmFlags, Vma};
 use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
 use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
+use crate::swapfile::Slot;
 use crate::vmstat::{Event, NodeStat};
 
 /// Why a fault did not map a page.
@@ -159,6 +160,8 @@ impl Kernel {
         let pte = mm.pt.get(addr);
         let kind = if pte.is_none() {
             self.do_pte_missing(mm, vma, addr, write)?
+        } else if pte.is_swap() {
+            self.do_swap_page(mm, vma, addr, pte, write)?
         } else if pte.is_present() && write && !pte.writable() {
             self.do_wp_page(mm, vma, addr, pte)?;
             FaultKind::Minor
@@ -262,6 +265,10 @@ impl Kernel {
             self.mark_dirty(pfn);
             return Ok(());
         }
+        if self.frames.frame(pfn).flags.contains(PageFlags::SWAPCACHE) && self.frames.frame(pfn).mapcount == 1 {
+            // wp_can_reuse_anon_folio: a swap-cache copy nobody else references is dropped.
+            self.folio_free_swap(pfn);
+        }
         let f = *self.frames.frame(pfn);
         if f.is_anon() && (f.flags.contains(PageFlags::ANON_EXCLUSIVE) || f.refcount == 1) {
             // wp_can_reuse_anon_folio: nobody else holds the page, so it is ours again.
@@ -277,6 +284,102 @@ impl Kernel {
         self.rmap_remove_and_put(pfn, vma.flags.contains(VmFlags::LOCKED));
         self.install_anon(mm, addr, new);
         Ok(())
+    }
+
+    /// `do_swap_page`: brings the page of a swap entry back. An entry nobody else references is
+    /// read straight into a new page (the synchronous device skips the swap cache); a shared
+    /// one goes through the swap cache, where a page already there makes the fault minor.
+    fn do_swap_page(
+        &mut self,
+        mm: &mut Mm,
+        vma: &Vma,
+        addr: u64,
+        pte: Pte,
+        write: bool,
+    ) -> Result<FaultKind, FaultError> {
+        let slot = pte.swap_offset();
+        let locked = vma.flags.contains(VmFlags::LOCKED);
+        let vma = self.anon_vma_prepare(mm, vma.start);
+        let cached = self.swap.slot(slot).and_then(|s| s.cache);
+        let (pfn, kind, skipped_cache) = match cached {
+            Some(pfn) => {
+                self.swap_cache_hit(pfn);
+                (pfn, FaultKind::Minor, false)
+            }
+            None => {
+                let skip = self.swap.count(slot) == 1;
+                if !skip {
+                    self.swap_cluster_readahead(slot);
+                }
+                let pfn = self.swapin_page(&vma, addr, slot, !skip)?;
+                (pfn, FaultKind::Major, skip)
+            }
+        };
+        self.claim_swapcache_page(pfn, &vma, addr);
+        let sole_user = self.frames.frame(pfn).mapcount == 0;
+        self.swap_free(slot);
+        if skipped_cache {
+            // folio_add_new_anon_rmap + folio_add_lru_vma
+            self.rmap_add(pfn, false);
+            if locked {
+                self.mlock_new_folio(pfn);
+            } else {
+                self.lru_add(pfn);
+            }
+        } else {
+            self.rmap_add(pfn, locked);
+            // should_try_to_free_swap
+            if self.swap.full() || locked || (write && sole_user) {
+                self.folio_free_swap(pfn);
+            }
+        }
+        let in_cache = self.frames.frame(pfn).flags.contains(PageFlags::SWAPCACHE);
+        let exclusive = pte.swap_exclusive() || skipped_cache || (sole_user && !in_cache);
+        let writable = exclusive && vma.flags.contains(VmFlags::WRITE);
+        if exclusive {
+            self.frames.frame_mut(pfn).flags |= PageFlags::ANON_EXCLUSIVE;
+        }
+        self.set_pte(mm, addr, Pte::present(pfn, writable, write && writable));
+        mm.rss[RssKind::Anon as usize] += 1;
+        mm.rss[RssKind::SwapEnts as usize] -= 1;
+        if write && !writable {
+            self.do_wp_page(mm, &vma, addr, mm.pt.get(addr))?;
+        }
+        Ok(kind)
+    }
+
+    /// `folio_add_new_anon_rmap` for a swap-cache page read ahead of use (or by WILLNEED): it
+    /// joins the anon_vma root of the first VMA that maps it.
+    fn claim_swapcache_page(&mut self, pfn: Pfn, vma: &Vma, addr: u64) {
+        if self.frames.frame(pfn).owner != 0 {
+            return;
+        }
+        let root = self.anon_vma_root(vma.anon_vma.expect("anon_vma prepared"));
+        let f = self.frames.frame_mut(pfn);
+        f.owner = root;
+        f.index = vma.pgoff_at(addr);
+    }
+
+    /// Reads `slot` into a new anon page of `vma` at `addr` (`alloc_swap_folio` +
+    /// `swap_read_folio`), in the swap cache when `to_cache`, where it belongs to no anon_vma
+    /// until mapped (`claim_swapcache_page`).
+    pub(crate) fn swapin_page(&mut self, vma: &Vma, addr: u64, slot: Slot, to_cache: bool) -> Result<Pfn, FaultError> {
+        let pfn = self.frames.alloc(0, &mut self.stats).ok_or(FaultError::Oom)?;
+        let value = self.swap_read(slot);
+        let f = self.frames.frame_mut(pfn);
+        f.value = value;
+        if !to_cache {
+            f.index = vma.pgoff_at(addr);
+            f.owner = vma.anon_vma.expect("anon_vma prepared");
+        }
+        f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED;
+        // The allocation's reference is handed to the first mapping (rmap_add takes its own).
+        f.refcount = 0;
+        if to_cache {
+            self.add_to_swap_cache(pfn, slot);
+            self.lru_add(pfn);
+        }
+        Ok(pfn)
     }
 
     /// `zap_pte_range` over `[start, end)` of one VMA. With `details`, only this VMA's file pages
@@ -302,6 +405,16 @@ impl Kernel {
                 }
                 mm.rss[mm_counter(&f) as usize] -= 1;
                 self.rmap_remove_and_put(pfn, locked);
+                self.free_swap_cache(pfn);
+            } else if pte.is_swap() {
+                // Swap entries are private anon pages: a zap for one file's pages keeps them
+                // unless it takes the COWs too (`should_zap_cows`).
+                if details.is_some_and(|d| !d.even_cows) {
+                    continue;
+                }
+                self.set_pte(mm, addr, Pte::NONE);
+                mm.rss[RssKind::SwapEnts as usize] -= 1;
+                self.free_swap_and_cache(pte.swap_offset());
             }
         }
     }
@@ -410,6 +523,10 @@ impl Machine {
         let pte = proc.mm.pt.get(addr & !(PAGE_SIZE - 1));
         if pte.is_present() && pte.pfn() != ZERO_PFN {
             return Ok(self.k.frames.frame(pte.pfn()).value);
+        }
+        if pte.is_swap() {
+            let slot = self.k.swap.slot(pte.swap_offset()).copied().unwrap_or_default();
+            return Ok(slot.cache.map_or(slot.value, |pfn| self.k.frames.frame(pfn).value));
         }
         if let Some(v) = proc.mm.vma_at(addr)
             && let Some(file) = v.file

@@ -56,7 +56,8 @@ impl VmFlags {
     }
 }
 
-/// A page table entry. Bits 0-1: kind; 2: writable; 3: dirty; 4: young; 12..: pfn or swap entry.
+/// A page table entry. Bits 0-1: kind; 2: writable (present) or exclusive (swap,
+/// `pte_swp_exclusive`); 3: dirty; 4: young; 12..: pfn or swap offset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pte(u64);
 
@@ -80,8 +81,9 @@ impl Pte {
         }
         Pte(v)
     }
-    pub fn swap(entry: u64) -> Pte {
-        Pte(Self::SWAP | (entry << PAGE_SHIFT))
+    /// A swap entry for `offset`, marked exclusive when the page was PG_anon_exclusive.
+    pub fn swap(offset: u32, exclusive: bool) -> Pte {
+        Pte(Self::SWAP | ((offset as u64) << PAGE_SHIFT)).with(Self::WRITE, exclusive)
     }
     pub fn is_none(self) -> bool {
         self.0 == 0
@@ -95,8 +97,15 @@ impl Pte {
     pub fn pfn(self) -> Pfn {
         self.0 >> PAGE_SHIFT
     }
-    pub fn swap_entry(self) -> u64 {
-        self.0 >> PAGE_SHIFT
+    /// The swap offset of a swap entry.
+    pub fn swap_offset(self) -> u32 {
+        (self.0 >> PAGE_SHIFT) as u32
+    }
+    pub fn swap_exclusive(self) -> bool {
+        self.is_swap() && self.0 & Self::WRITE != 0
+    }
+    pub fn without_swap_exclusive(self) -> Pte {
+        self.with(Self::WRITE, false)
     }
     pub fn writable(self) -> bool {
         self.0 & Self::WRITE != 0

@@ -31,6 +31,8 @@ bitflags::bitflags! {
         const MLOCKED = 1 << 9;
         const ANON_EXCLUSIVE = 1 << 10;
         const UPTODATE = 1 << 11;
+        /// PG_readahead: read by swap readahead and not yet used.
+        const READAHEAD = 1 << 12;
     }
 }
 

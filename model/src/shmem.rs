@@ -10,6 +10,7 @@ use crate::filemap::{FileKind, MAX_FILE_SIZE};
 use crate::machine::Machine;
 use crate::mm_types::{FileId, OpenFile};
 use crate::ops::{FallocMode, Fd, MemfdFlags, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::page_alloc::{PageFlags, Pfn};
 
 /// `MFD_NAME_MAX_LEN`: NAME_MAX minus the "memfd:" prefix.
 const MFD_NAME_MAX_LEN: usize = 255 - 6;
@@ -150,5 +151,22 @@ impl Machine {
         for index in indices {
             self.k.remove_cache_page(file, index, true);
         }
+        self.k.free_shmem_swap(file, first, last);
+    }
+
+    /// `shmem_writeout` for an unmapped shmem page: a dirty page moves to a swap slot and its
+    /// index keeps the swap entry; a clean one (never written: zero) is just dropped. Without
+    /// swap room the page is activated. Returns whether it was freed.
+    pub(crate) fn shmem_writeout(&mut self, pfn: Pfn) -> bool {
+        let f = *self.k.frames.frame(pfn);
+        if !f.flags.contains(PageFlags::DIRTY) {
+            self.k.remove_cache_page(f.owner, f.index, true);
+            return true;
+        }
+        let Some(slot) = self.k.swap_shmem_alloc(f.value) else { return self.activate(pfn) };
+        self.k.inode_mut(f.owner).swap.insert(f.index, slot);
+        self.k.frames.frame_mut(pfn).flags -= PageFlags::DIRTY;
+        self.k.remove_cache_page(f.owner, f.index, true);
+        true
     }
 }

@@ -76,7 +76,16 @@ impl Machine {
     fn gather(&self, mm: &Mm, v: &Vma) -> MemSizeStats {
         let mut mss = MemSizeStats::default();
         let locked = v.flags.contains(VmFlags::LOCKED);
+        let shmem_swap = self.shmem_swap_pages(mm, v);
+        mss.swap += shmem_swap * PAGE_SIZE;
         for (_, pte) in mm.pt.range(v.start, v.end) {
+            if pte.is_swap() {
+                // smaps_pte_entry: a swap entry's SwapPss is shared by its swap count.
+                mss.swap += PAGE_SIZE;
+                let count = self.k.swap.count(pte.swap_offset()).max(1) as u64;
+                mss.swap_pss += (PAGE_SIZE << PSS_SHIFT) / count;
+                continue;
+            }
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
                 continue;
             }
@@ -84,6 +93,19 @@ impl Machine {
             account(&mut mss, f, pte.young(), pte.dirty(), locked);
         }
         mss
+    }
+
+    /// Swapped-out shmem pages a shmem VMA accounts in smaps `Swap` (`shmem_swap_usage`, or,
+    /// for private writable mappings whose COWs may hide them, `smaps_pte_hole_lookup` for the
+    /// indices this VMA has no PTE for). SwapPss does not count them.
+    fn shmem_swap_pages(&self, mm: &Mm, v: &Vma) -> u64 {
+        let Some(file) = v.file else { return 0 };
+        let inode = self.k.inode(file);
+        let swapped = inode.swap.range(v.pgoff..v.pgoff + v.pages());
+        if v.is_shared() || !v.flags.contains(VmFlags::WRITE) {
+            return swapped.count() as u64;
+        }
+        swapped.filter(|&(&index, _)| mm.pt.get(v.start + (index - v.pgoff) * PAGE_SIZE).is_none()).count() as u64
     }
 
     fn maps_entry(&self, v: &Vma) -> MapsEntry {
@@ -234,7 +256,7 @@ impl Machine {
                     }
                 }
             } else if pte.is_swap() {
-                e |= PagemapEntry::SWAP | pte.swap_entry();
+                e |= PagemapEntry::SWAP | (pte.swap_offset() as u64) << crate::proc::PAGEMAP_SWAP_TYPE_BITS;
             }
             out.push(PagemapEntry(e));
         }
@@ -265,7 +287,7 @@ impl Machine {
             (PageFlags::LRU, KpageFlags::LRU),
             (PageFlags::ACTIVE, KpageFlags::ACTIVE),
             (PageFlags::ANON, KpageFlags::ANON),
-            (PageFlags::SWAPCACHE, KpageFlags::SWAPCACHE),
+            (PageFlags::SWAPCACHE, KpageFlags::SWAPCACHE | KpageFlags::OWNER_PRIVATE),
             (PageFlags::SWAPBACKED, KpageFlags::SWAPBACKED),
             (PageFlags::UNEVICTABLE, KpageFlags::UNEVICTABLE),
             (PageFlags::MLOCKED, KpageFlags::MLOCKED),

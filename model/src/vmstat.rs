@@ -60,6 +60,10 @@ items! {
         PgFault = "pgfault",
         PgMajFault = "pgmajfault",
         PgLazyFreed = "pglazyfreed",
+        PgScanAnon = "pgscan_anon",
+        PgScanFile = "pgscan_file",
+        PgStealAnon = "pgsteal_anon",
+        PgStealFile = "pgsteal_file",
         PgMigrateSuccess = "pgmigrate_success",
         PgMigrateFail = "pgmigrate_fail",
         UnevictableCulled = "unevictable_pgs_culled",
@@ -72,6 +76,8 @@ items! {
         ThpFaultAlloc = "thp_fault_alloc",
         ThpSplitPmd = "thp_split_pmd",
         ThpZeroPageAlloc = "thp_zero_page_alloc",
+        SwapRa = "swap_ra",
+        SwapRaHit = "swap_ra_hit",
     }
 }
 
@@ -135,8 +141,8 @@ impl Machine {
         let get = |i| self.k.stats.global(i);
         let total = self.config.node_frames() as i64 * self.config.nodes as i64;
         let mut m = self.meminfo_from(get, total);
-        m.swap_total = self.config.swap_bytes / 1024;
-        m.swap_free = m.swap_total;
+        m.swap_total = kb(self.k.swap.total() as i64);
+        m.swap_free = kb((self.k.swap.total() - self.k.swap.used()) as i64);
         m
     }
 

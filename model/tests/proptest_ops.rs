@@ -579,16 +579,22 @@ fn mlock_aop() -> impl Strategy<Value = AOp> {
     ]
 }
 
-/// A machine configuration: small memory so that OOM paths are reachable, 1-3 nodes.
+/// A machine configuration: small memory so that OOM paths are reachable, 1-3 nodes, and no
+/// swap, a little (so that it fills up) or plenty.
 fn config() -> impl Strategy<Value = MachineConfig> {
-    (1u32..=3, prop::sample::select(vec![64u64 << 10, 1 << 20, 2 << 20, 4 << 20]), 0usize..3).prop_map(
-        |(nodes, node_bytes, thp)| MachineConfig {
+    (
+        1u32..=3,
+        prop::sample::select(vec![64u64 << 10, 1 << 20, 2 << 20, 4 << 20]),
+        0usize..3,
+        prop::sample::select(vec![0u64, 8 * PAGE_SIZE, 4 << 20]),
+    )
+        .prop_map(|(nodes, node_bytes, thp, swap_bytes)| MachineConfig {
             nodes,
             node_bytes,
+            swap_bytes,
             thp: [ThpMode::Never, ThpMode::Madvise, ThpMode::Always][thp],
             ..MachineConfig::default()
-        },
-    )
+        })
 }
 
 fn scenario() -> impl Strategy<Value = (MachineConfig, Vec<AOp>)> {

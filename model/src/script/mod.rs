@@ -405,7 +405,7 @@ impl VmaField {
     }
 }
 
-/// `pagemap PID ADDR present|swap|file|exclusive|pfn`.
+/// `pagemap PID ADDR present|swap|file|exclusive|pfn|swap_offset`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PagemapField {
     Present,
@@ -413,11 +413,19 @@ pub enum PagemapField {
     File,
     Exclusive,
     Pfn,
+    /// The swap offset of a swapped entry (0 otherwise).
+    SwapOffset,
 }
 
 impl PagemapField {
-    pub const ALL: [PagemapField; 5] =
-        [PagemapField::Present, PagemapField::Swap, PagemapField::File, PagemapField::Exclusive, PagemapField::Pfn];
+    pub const ALL: [PagemapField; 6] = [
+        PagemapField::Present,
+        PagemapField::Swap,
+        PagemapField::File,
+        PagemapField::Exclusive,
+        PagemapField::Pfn,
+        PagemapField::SwapOffset,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             PagemapField::Present => "present",
@@ -425,6 +433,7 @@ impl PagemapField {
             PagemapField::File => "file",
             PagemapField::Exclusive => "exclusive",
             PagemapField::Pfn => "pfn",
+            PagemapField::SwapOffset => "swap_offset",
         }
     }
 }

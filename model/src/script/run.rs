@@ -725,6 +725,8 @@ impl Runner<'_> {
                     PagemapField::File => e.file_shared().into(),
                     PagemapField::Exclusive => e.exclusive().into(),
                     PagemapField::Pfn => e.pfn(),
+                    PagemapField::SwapOffset if e.swapped() => e.pfn() >> crate::proc::PAGEMAP_SWAP_TYPE_BITS,
+                    PagemapField::SwapOffset => 0,
                 };
                 (x, false)
             }
