@@ -20,6 +20,7 @@ mod mm_types;
 mod mmap;
 mod mprotect;
 mod mremap;
+mod oom_kill;
 pub mod ops;
 mod page_alloc;
 pub mod proc;

@@ -11,6 +11,9 @@ use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
 use crate::swapfile::Slot;
 use crate::vmstat::{Event, NodeStat};
 
+/// Direct reclaim rounds before the OOM killer (`MAX_RECLAIM_RETRIES`).
+const MAX_RECLAIM_RETRIES: u32 = 16;
+
 /// Why a fault did not map a page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultError {
@@ -308,10 +311,10 @@ impl Kernel {
             }
             None => {
                 let skip = self.swap.count(slot) == 1;
+                let pfn = self.swapin_page(&vma, addr, slot, !skip)?;
                 if !skip {
                     self.swap_cluster_readahead(slot);
                 }
-                let pfn = self.swapin_page(&vma, addr, slot, !skip)?;
                 (pfn, FaultKind::Major, skip)
             }
         };
@@ -465,14 +468,33 @@ impl Machine {
         Ok(mm.pt.get(page).pfn())
     }
 
+    /// One access, with the page allocator's slow path behind it: when a fault finds no free
+    /// frame, direct reclaim runs and the fault is retried; when reclaim frees nothing, the OOM
+    /// killer kills a process and the fault is retried (`__alloc_pages_slowpath`,
+    /// `pagefault_out_of_memory`). A killed faulting process sees SIGKILL.
     fn access_result(&mut self, pid: Pid, addr: u64, write: bool) -> Result<Result<Pfn, Signal>, Errno> {
         if !self.procs.contains_key(&pid) {
             return Err(Errno::ESRCH);
         }
-        match self.access_page(pid, addr, write) {
-            Ok(pfn) => Ok(Ok(pfn)),
-            Err(FaultError::Signal(s)) => Ok(Err(s)),
-            Err(FaultError::Oom) => Err(Errno::ENOMEM),
+        // MAX_RECLAIM_RETRIES: an atomic fault holds no page locks, so what reclaim frees may be
+        // what the retried fault allocates again; the bound turns that livelock into an OOM kill.
+        let mut reclaim_rounds = 0;
+        loop {
+            match self.access_page(pid, addr, write) {
+                Ok(pfn) => return Ok(Ok(pfn)),
+                Err(FaultError::Signal(s)) => return Ok(Err(s)),
+                Err(FaultError::Oom) => {
+                    if reclaim_rounds < MAX_RECLAIM_RETRIES && self.direct_reclaim() > 0 {
+                        reclaim_rounds += 1;
+                        continue;
+                    }
+                    match self.out_of_memory() {
+                        Some(victim) if victim == pid => return Ok(Err(Signal::Kill)),
+                        Some(_) => continue,
+                        None => return Err(Errno::ENOMEM),
+                    }
+                }
+            }
         }
     }
 

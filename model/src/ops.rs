@@ -336,6 +336,8 @@ pub enum Signal {
     SegvAccerr,
     /// SIGBUS with BUS_ADRERR: the page lies beyond the end of the mapped file.
     Bus,
+    /// SIGKILL from the OOM killer: the faulting process itself was chosen as the victim.
+    Kill,
 }
 
 impl Signal {
@@ -345,6 +347,7 @@ impl Signal {
             Signal::SegvMaperr => "SIGSEGV",
             Signal::SegvAccerr => "SIGSEGV(ACCERR)",
             Signal::Bus => "SIGBUS",
+            Signal::Kill => "SIGKILL",
         }
     }
 }

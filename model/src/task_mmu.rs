@@ -225,7 +225,7 @@ impl Machine {
 
     /// Page-table pages of an mm (`mm_pgtables_bytes`): PTE tables, plus the PMD and PUD tables
     /// above them.
-    fn page_table_pages(&self, mm: &Mm) -> u64 {
+    pub(crate) fn page_table_pages(&self, mm: &Mm) -> u64 {
         let ptes: Vec<u64> = mm.pt.table_keys().collect();
         let pmds: BTreeSet<u64> = ptes.iter().map(|t| t >> 9).collect();
         let puds: BTreeSet<u64> = pmds.iter().map(|t| t >> 9).collect();

@@ -64,6 +64,7 @@ items! {
         PgScanFile = "pgscan_file",
         PgStealAnon = "pgsteal_anon",
         PgStealFile = "pgsteal_file",
+        OomKill = "oom_kill",
         PgMigrateSuccess = "pgmigrate_success",
         PgMigrateFail = "pgmigrate_fail",
         UnevictableCulled = "unevictable_pgs_culled",

@@ -319,6 +319,8 @@ pub enum SignalSpec {
     SegvAccerr,
     /// `SIGBUS`.
     Bus,
+    /// `SIGKILL` (the OOM killer chose the faulting process).
+    Kill,
 }
 
 impl SignalSpec {
@@ -328,10 +330,11 @@ impl SignalSpec {
             SignalSpec::SegvMaperr => "SIGSEGV(MAPERR)",
             SignalSpec::SegvAccerr => "SIGSEGV(ACCERR)",
             SignalSpec::Bus => "SIGBUS",
+            SignalSpec::Kill => "SIGKILL",
         }
     }
     pub fn from_name(s: &str) -> Option<SignalSpec> {
-        [SignalSpec::Segv, SignalSpec::SegvMaperr, SignalSpec::SegvAccerr, SignalSpec::Bus]
+        [SignalSpec::Segv, SignalSpec::SegvMaperr, SignalSpec::SegvAccerr, SignalSpec::Bus, SignalSpec::Kill]
             .into_iter()
             .find(|x| x.name() == s)
     }
@@ -344,6 +347,7 @@ impl SignalSpec {
                 | (SignalSpec::SegvMaperr, Signal::SegvMaperr)
                 | (SignalSpec::SegvAccerr, Signal::SegvAccerr)
                 | (SignalSpec::Bus, Signal::Bus)
+                | (SignalSpec::Kill, Signal::Kill)
         )
     }
 }
@@ -540,6 +544,7 @@ pub fn is_keyword(s: &str) -> bool {
         "unlimited",
         "SIGSEGV",
         "SIGBUS",
+        "SIGKILL",
     ];
     WORDS.contains(&s) || Errno::from_name(s).is_some()
 }

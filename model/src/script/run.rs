@@ -326,6 +326,7 @@ fn signal_text(s: Signal) -> &'static str {
         Signal::SegvMaperr => "SIGSEGV(MAPERR)",
         Signal::SegvAccerr => "SIGSEGV(ACCERR)",
         Signal::Bus => "SIGBUS",
+        Signal::Kill => "SIGKILL",
     }
 }
 
