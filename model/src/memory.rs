@@ -342,8 +342,10 @@ impl Machine {
         }
         let pte = mm.pt.get(page);
         if pte.is_present() && (!write || pte.writable()) {
-            if write && !pte.dirty() {
-                self.k.set_pte(mm, page, pte.with_dirty(true).with_young(true));
+            // The MMU sets the accessed bit on every load and store, and the dirty bit on a store.
+            let now = if write { pte.with_dirty(true).with_young(true) } else { pte.with_young(true) };
+            if now != pte {
+                self.k.set_pte(mm, page, now);
             }
             return Ok(pte.pfn());
         }
