@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -215,8 +216,39 @@ __attribute__((noinline)) static void warm_stack(void)
 		stack[i] = 1;
 }
 
+/*
+ * Moves [vvar], [vvar_vclock] and [vdso] far below the mmap area. The kernel puts them at the top
+ * of it, right above the script's first mapping, where the model has nothing: an access just past
+ * that mapping must fault with SEGV_MAPERR as in the model, and nothing of the servant may sit
+ * next to a script mapping. The servant never calls into the vDSO.
+ */
+static void move_special_mappings(void)
+{
+	static char maps[8192];
+	int fd = open("/proc/self/maps", O_RDONLY);
+	ssize_t n = 0, k;
+	while (fd >= 0 && (k = read(fd, maps + n, sizeof maps - 1 - (size_t)n)) > 0)
+		n += k;
+	if (fd >= 0)
+		close(fd);
+	maps[n] = 0;
+	uint64_t to = 0x100000000UL;
+	for (char *line = maps; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : 0) {
+		char *eol = strchr(line, '\n');
+		char *tag = strstr(line, "[v");
+		if (!tag || (eol && tag > eol) || (strncmp(tag, "[vvar", 5) && strncmp(tag, "[vdso]", 6)))
+			continue;
+		char *end;
+		uint64_t start = strtoull(line, &end, 16);
+		uint64_t stop = strtoull(end + 1, 0, 16);
+		syscall(SYS_mremap, start, stop - start, stop - start, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+		to += stop - start + 0x100000;
+	}
+}
+
 int main(void)
 {
+	move_special_mappings();
 	warm_stack();
 	move_fd(dup(0), CMD_IN);
 	move_fd(dup(1), REP_OUT);

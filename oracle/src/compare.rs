@@ -2,7 +2,8 @@
 //!
 //! Field keys are stable names that known-divergence entries match: `result`, `address`,
 //! `status.VmLck`, `smaps_rollup.Pss_Anon`, `maps.vma`, `maps.perms`, `smaps.Rss`,
-//! `smaps.VmFlags`, `pagemap.present`, `kpagecount`, `kpageflags.MLOCKED`, `process`.
+//! `smaps.VmFlags`, `pagemap.present`, `kpagecount`, `kpageflags.MLOCKED` (`zero_page.kpageflags.*` for the shared zero page),
+//! `process`.
 
 use std::collections::BTreeSet;
 
@@ -185,10 +186,23 @@ fn page_props() -> Vec<PageProp> {
     for &(name, flag) in COMPARED_KPF {
         v.push((
             format!("kpageflags.{name}"),
-            Box::new(move |p: &PageSnap| p.flags.map(|f| u8::from(f & flag.bits() != 0).to_string())),
+            Box::new(move |p: &PageSnap| p.flags.filter(|f| !is_zero_page(*f)).map(|f| bit(f, flag))),
+        ));
+        v.push((
+            format!("zero_page.kpageflags.{name}"),
+            Box::new(move |p: &PageSnap| p.flags.filter(|f| is_zero_page(*f)).map(|f| bit(f, flag))),
         ));
     }
     v
+}
+
+/// The shared zero page gets its own keys: its flags are machine-wide state.
+fn is_zero_page(flags: u64) -> bool {
+    flags & KpageFlags::ZERO_PAGE.bits() != 0
+}
+
+fn bit(flags: u64, flag: KpageFlags) -> String {
+    u8::from(flags & flag.bits() != 0).to_string()
 }
 
 /// Per property, the first differing page and how many pages differ.

@@ -18,6 +18,18 @@ pub struct OracleArgs {
     /// Also print the accepted (known) divergences
     #[arg(short, long)]
     verbose: bool,
+    /// Instead of files: run this many seeded random scripts of the kernel-observable operations
+    #[arg(long, value_name = "N")]
+    random: Option<u64>,
+    /// Seed of the first random script (script i uses seed + i)
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// Operations per random script
+    #[arg(long, value_name = "K", default_value_t = 30)]
+    ops: usize,
+    /// Where minimized divergent random scripts are saved
+    #[arg(long, value_name = "DIR", default_value = "oracle-divergences")]
+    save: PathBuf,
     /// Scripts to compare
     #[arg(value_name = "FILE.mms")]
     files: Vec<PathBuf>,
@@ -36,8 +48,8 @@ struct Tally {
 
 /// Runs the subcommand; returns the exit status.
 pub fn run(args: &OracleArgs) -> u8 {
-    if args.files.is_empty() {
-        eprintln!("mmlab oracle: no scripts given");
+    if args.files.is_empty() == args.random.is_none() {
+        eprintln!("mmlab oracle: give either scripts or --random N");
         return 2;
     }
     let known = match load_known(args) {
@@ -56,6 +68,9 @@ pub fn run(args: &OracleArgs) -> u8 {
     };
     println!("oracle: {}", oracle.caps.describe());
     let mut tally = Tally::default();
+    if let Some(n) = args.random {
+        return random_mode(&mut oracle, args, n);
+    }
     for path in &args.files {
         run_file(&mut oracle, path, args.verbose, &mut tally);
     }
@@ -137,4 +152,90 @@ pub fn print_report(name: &str, r: &ScriptReport, verbose: bool) {
     if let Some(e) = &r.error {
         println!("    oracle error: {e}");
     }
+}
+
+/// `--random N`: runs N seeded scripts, minimizes and saves each divergent one.
+fn random_mode(oracle: &mut Oracle, args: &OracleArgs, n: u64) -> u8 {
+    let mut tally = Tally::default();
+    let mut saved = Vec::new();
+    for i in 0..n {
+        let seed = args.seed.wrapping_add(i);
+        let text = mmlab_oracle::random::script(seed, args.ops);
+        let label = format!("random-{seed}.mms");
+        let report = match mmlab_model::script::parse(&text) {
+            Ok(s) => oracle.run(&s, &label),
+            Err(e) => {
+                println!("ERROR {label}: the generator wrote an unparsable script: {e}");
+                tally.errors += 1;
+                continue;
+            }
+        };
+        tally.known += report.known.len();
+        match report.verdict {
+            Verdict::Agree => tally.agree += 1,
+            Verdict::Skipped => tally.skipped += 1,
+            Verdict::Error => {
+                print_report(&label, &report, args.verbose);
+                tally.errors += 1;
+            }
+            Verdict::Diverge => {
+                tally.diverge += 1;
+                print_report(&label, &report, args.verbose);
+                match save_minimized(oracle, args, &label, &text, &report) {
+                    Ok(p) => {
+                        println!("    minimized: {}", p.display());
+                        saved.push(p);
+                    }
+                    Err(e) => println!("    cannot save the minimized script: {e}"),
+                }
+            }
+        }
+        if report.verdict != Verdict::Skipped && report.skip.is_some() {
+            tally.partial += 1;
+        }
+        let _ = std::io::stdout().flush();
+    }
+    let ran = tally.agree + tally.diverge;
+    let rate = if ran == 0 { 100.0 } else { 100.0 * tally.agree as f64 / ran as f64 };
+    println!(
+        "\nrandom: {n} scripts from seed {}: {} agree, {} diverge, {} skipped, {} stopped early, {} errors; \
+         agreement {rate:.1}%; {} known divergences accepted",
+        args.seed, tally.agree, tally.diverge, tally.skipped, tally.partial, tally.errors, tally.known
+    );
+    if tally.errors > 0 {
+        2
+    } else if tally.diverge > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Shrinks a divergent script while its first divergence's field persists, and saves it.
+fn save_minimized(
+    oracle: &mut Oracle,
+    args: &OracleArgs,
+    label: &str,
+    text: &str,
+    report: &ScriptReport,
+) -> Result<PathBuf, String> {
+    let first = report.divergences.first().ok_or("no divergence")?;
+    let field = first.divergence.field.clone();
+    let mut fails = |t: &str| {
+        let Ok(s) = mmlab_model::script::parse(t) else { return false };
+        let r = oracle.run(&s, label);
+        r.verdict == Verdict::Diverge && r.divergences.iter().any(|d| d.divergence.field == field)
+    };
+    let min = mmlab_oracle::minimize::minimize(text, &mut fails);
+    let s = mmlab_model::script::parse(&min).map_err(|e| e.to_string())?;
+    let r = oracle.run(&s, label);
+    let mut out = format!("# {label} minimized: diverges on {field}\n");
+    for d in &r.divergences {
+        out.push_str(&format!("# {d}\n"));
+    }
+    out.push_str(&min);
+    std::fs::create_dir_all(&args.save).map_err(|e| format!("{}: {e}", args.save.display()))?;
+    let path = args.save.join(label.replace(".mms", "-min.mms"));
+    std::fs::write(&path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
 }
