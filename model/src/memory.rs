@@ -229,6 +229,10 @@ impl Kernel {
                 continue;
             }
             let Some(&pfn) = self.inode(file).cache.get(&index) else { continue };
+            // filemap_map_pages skips folios that are not uptodate (fallocated shmem).
+            if !self.frames.frame(pfn).flags.contains(PageFlags::UPTODATE) {
+                continue;
+            }
             self.rmap_add(pfn, vma.flags.contains(VmFlags::LOCKED));
             self.set_pte(mm, a, Pte::present(pfn, false, false));
             let counter = mm_counter(self.frames.frame(pfn));
@@ -299,6 +303,13 @@ impl Kernel {
                 self.set_pte(mm, addr, Pte::NONE);
                 if pte.dirty() && !f.is_anon() {
                     self.mark_dirty(pfn);
+                }
+                // zap_present_ptes: a young PTE of a file (or shmem) page marks it accessed,
+                // unless the VMA has no recency (MADV_SEQUENTIAL / MADV_RANDOM).
+                let recency =
+                    mm.vma_at(addr).is_none_or(|v| !v.flags.intersects(VmFlags::SEQ_READ | VmFlags::RAND_READ));
+                if pte.young() && !f.is_anon() && recency {
+                    self.mark_accessed(pfn);
                 }
                 mm.rss[mm_counter(&f) as usize] -= 1;
                 self.rmap_remove_and_put(pfn, locked);

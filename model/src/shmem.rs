@@ -10,6 +10,7 @@ use crate::filemap::{FileKind, MAX_FILE_SIZE};
 use crate::machine::Machine;
 use crate::mm_types::{FileId, OpenFile};
 use crate::ops::{FallocMode, Fd, MemfdFlags, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::page_alloc::PageFlags;
 
 /// `MFD_NAME_MAX_LEN`: NAME_MAX minus the "memfd:" prefix.
 const MFD_NAME_MAX_LEN: usize = 255 - 6;
@@ -99,9 +100,14 @@ impl Machine {
     fn preallocate(&mut self, file: FileId, offset: u64, end: u64, keep_size: bool) -> Result<(), Errno> {
         if self.k.inode(file).is_shmem() {
             for index in offset / PAGE_SIZE..end.div_ceil(PAGE_SIZE) {
+                if self.k.inode(file).cache.contains_key(&index) {
+                    continue;
+                }
                 let (pfn, _) = self.k.get_cache_page(file, index, 0)?;
-                // "mark it dirty so that memory pressure will swap rather than free" the pages.
+                // "mark it dirty so that memory pressure will swap rather than free" the pages;
+                // SGP_FALLOC leaves them !uptodate until first use clears them.
                 self.k.mark_dirty(pfn);
+                self.k.frames.frame_mut(pfn).flags -= PageFlags::UPTODATE;
             }
         }
         let inode = self.k.inode_mut(file);
