@@ -131,6 +131,15 @@ static void do_access(void)
 		}
 }
 
+/* open(2) of a disk file, with readahead turned off (POSIX_FADV_RANDOM): the model has none. */
+static long open_file(void)
+{
+	int fd = open(c.s, (int)c.a[0], 0644);
+	if (fd >= 0)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	return fd;
+}
+
 static long do_fork(void)
 {
 	pid_t pid = fork();
@@ -160,7 +169,7 @@ static long execute(void)
 	case MADVISE: return madvise((void *)c.a[0], c.a[1], (int)c.a[2]);
 	case READ: case WRITE: case TOUCH: do_access(); return 0;
 	case MEMFD: return syscall(SYS_memfd_create, c.s, (unsigned)c.a[0]);
-	case OPEN: return open(c.s, (int)c.a[0], 0644);
+	case OPEN: return open_file();
 	case PWRITE:
 		for (size_t i = 0; i < PG / 8; i++)
 			pagebuf[i] = c.a[2];
