@@ -2,7 +2,8 @@
 //! its reason (oracle/known-divergences.toml). A divergence matching no entry is a failure.
 //!
 //! An entry matches on the field key (`*` matches any run of characters), and optionally on the
-//! operation of the step (`op`) and the script's file name (`script`).
+//! operation of the step (`op`), the script's file name (`script`) and the operations the script
+//! uses (`uses`).
 
 use serde::Deserialize;
 
@@ -16,6 +17,8 @@ pub struct KnownDivergence {
     pub op: Option<String>,
     /// Only in scripts whose file name matches this pattern.
     pub script: Option<String>,
+    /// Only in scripts that use one of these operations (`open`, ...).
+    pub uses: Option<Vec<String>>,
     /// Why the difference is accepted.
     pub reason: String,
 }
@@ -36,12 +39,14 @@ impl Known {
         toml::from_str(text).map_err(|e| e.to_string())
     }
 
-    /// The entry accepting a divergence of `field` at a step running `op` in `script`.
-    pub fn find(&self, field: &str, op: &str, script: &str) -> Option<&KnownDivergence> {
+    /// The entry accepting a divergence of `field` at a step running `op` in `script`, a script
+    /// using the operations `used`.
+    pub fn find(&self, field: &str, op: &str, script: &str, used: &[&str]) -> Option<&KnownDivergence> {
         self.divergence.iter().find(|k| {
             glob(&k.field, field)
                 && k.op.as_deref().is_none_or(|o| o == op)
                 && k.script.as_deref().is_none_or(|s| glob(s, script))
+                && k.uses.as_ref().is_none_or(|u| u.iter().any(|x| used.contains(&x.as_str())))
         })
     }
 }
@@ -74,13 +79,16 @@ mod tests {
     fn entries_match_on_field_op_and_script() {
         let k = Known::parse(
             "[[divergence]]\nfield = \"status.VmPTE\"\nop = \"fork\"\nreason = \"r\"\n\
-             [[divergence]]\nfield = \"smaps.*\"\nscript = \"9*\"\nreason = \"s\"\n",
+             [[divergence]]\nfield = \"smaps.*\"\nscript = \"9*\"\nreason = \"s\"\n\
+             [[divergence]]\nfield = \"pagemap.*\"\nuses = [\"open\"]\nreason = \"u\"\n",
         )
         .unwrap();
-        assert_eq!(k.find("status.VmPTE", "fork", "x.mms").map(|e| e.reason.as_str()), Some("r"));
-        assert!(k.find("status.VmPTE", "mmap", "x.mms").is_none());
-        assert_eq!(k.find("smaps.Rss", "mmap", "90.mms").map(|e| e.reason.as_str()), Some("s"));
-        assert!(k.find("smaps.Rss", "mmap", "10.mms").is_none());
+        assert_eq!(k.find("status.VmPTE", "fork", "x.mms", &[]).map(|e| e.reason.as_str()), Some("r"));
+        assert!(k.find("status.VmPTE", "mmap", "x.mms", &[]).is_none());
+        assert_eq!(k.find("smaps.Rss", "mmap", "90.mms", &[]).map(|e| e.reason.as_str()), Some("s"));
+        assert!(k.find("smaps.Rss", "mmap", "10.mms", &[]).is_none());
+        assert_eq!(k.find("pagemap.present", "read", "x.mms", &["mmap", "open"]).map(|e| e.reason.as_str()), Some("u"));
+        assert!(k.find("pagemap.present", "read", "x.mms", &["mmap"]).is_none());
     }
 
     #[test]

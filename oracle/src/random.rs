@@ -40,6 +40,8 @@ struct Proc {
     name: String,
     /// RLIMIT_MEMLOCK in bytes (only ever lowered: the kernel refuses to raise it).
     memlock: u64,
+    /// mlockall(MCL_CURRENT) ran: the servant's own VMAs are locked on the kernel side.
+    locked_all: bool,
 }
 
 /// A mapping or fd name and the process family it belongs to.
@@ -265,7 +267,7 @@ impl Gen {
             let c = self.fresh("c");
             self.push(format!("{c} = fork {p}"));
             let memlock = self.procs.iter().find(|x| x.name == p).map_or(8 << 20, |x| x.memlock);
-            self.procs.push(Proc { name: c.clone(), memlock });
+            self.procs.push(Proc { name: c.clone(), memlock, locked_all: false });
             // The child shares the parent's addresses and fds.
             let maps: Vec<Named> = self.maps.iter().filter(|m| m.proc == p).cloned().collect();
             let fds: Vec<Named> = self.fds.iter().filter(|f| f.proc == p).cloned().collect();
@@ -281,13 +283,17 @@ impl Gen {
 
     fn limits(&mut self, p: &Proc) {
         let lower: Vec<u64> = [0u64, 16 << 10, 64 << 10, 1 << 20].into_iter().filter(|&l| l <= p.memlock).collect();
-        if lower.is_empty() || self.rng.chance(30) {
+        if lower.is_empty() || p.locked_all || self.rng.chance(30) {
             return self.mlock(p);
         }
         let l = *self.rng.pick(&lower);
         self.push(format!("setrlimit_memlock {} {l}", p.name));
-        for q in self.procs.iter_mut().filter(|q| q.name == p.name) {
-            q.memlock = l;
+        self.set_proc(&p.name, |q| q.memlock = l);
+    }
+
+    fn set_proc(&mut self, name: &str, f: impl Fn(&mut Proc)) {
+        for q in self.procs.iter_mut().filter(|q| q.name == name) {
+            f(q);
         }
     }
 
@@ -310,7 +316,7 @@ pub fn script(seed: u64, ops: usize) -> String {
         Gen { rng: Rng::new(seed), lines: Vec::new(), procs: Vec::new(), maps: Vec::new(), fds: Vec::new(), next: 0 };
     g.push(format!("# random script, seed {seed}"));
     g.push("p = spawn".into());
-    g.procs.push(Proc { name: "p".into(), memlock: 8 << 20 });
+    g.procs.push(Proc { name: "p".into(), memlock: 8 << 20, locked_all: false });
     while g.lines.len() < ops + 2 {
         g.step();
     }

@@ -163,6 +163,8 @@ impl Oracle {
         config: &MachineConfig,
         report: &mut ScriptReport,
     ) -> Result<(), String> {
+        let used = ops_used(s);
+        let ctx = Ctx { label, used: &used };
         for stmt in s.steps() {
             let StmtKind::Op { bind, op, .. } = &stmt.kind else { continue };
             if let Some(why) = self.caps.op_skip(op, config) {
@@ -183,7 +185,7 @@ impl Oracle {
                         model: "panicked".into(),
                         kernel: "-".into(),
                     };
-                    self.record(report, stmt, &mop, vec![d], label);
+                    self.record(report, stmt, &mop, vec![d], &ctx);
                     return Ok(());
                 }
             };
@@ -209,7 +211,7 @@ impl Oracle {
             let (ms, ks) = self.snapshots(run)?;
             let describe = |a: u64| run.describe(a);
             divs.extend(compare::compare(&ms, &ks, &describe));
-            if self.record(report, stmt, &mop, divs, label) {
+            if self.record(report, stmt, &mop, divs, &ctx) {
                 return Ok(());
             }
         }
@@ -217,10 +219,10 @@ impl Oracle {
     }
 
     /// Files divergences as known or not; true when an unknown one stops the script.
-    fn record(&self, report: &mut ScriptReport, stmt: &Stmt, op: &Op, divs: Vec<Divergence>, label: &str) -> bool {
+    fn record(&self, report: &mut ScriptReport, stmt: &Stmt, op: &Op, divs: Vec<Divergence>, ctx: &Ctx) -> bool {
         let mut stop = false;
         for d in divs {
-            let known = self.known.find(&d.field, op.name(), label).map(|k| k.reason.clone());
+            let known = self.known.find(&d.field, op.name(), ctx.label, ctx.used).map(|k| k.reason.clone());
             let sd = StepDivergence { line: stmt.line, text: stmt.body(false), op: op.name(), divergence: d, known };
             if sd.known.is_some() {
                 report.known.push(sd);
@@ -275,6 +277,31 @@ impl Drop for Oracle {
 }
 
 type Env = HashMap<String, Option<i128>>;
+
+/// What known-divergence entries match on besides the field and the step.
+struct Ctx<'a> {
+    label: &'a str,
+    used: &'a [&'static str],
+}
+
+/// The names of the operations a script uses.
+fn ops_used(s: &Script) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = s
+        .steps()
+        .filter_map(|st| match &st.kind {
+            StmtKind::Op { op, .. } => Some(op_name(op)),
+            _ => None,
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// An operation's name, without the script's names (every name evaluates to 0 here).
+fn op_name(op: &OpExpr) -> &'static str {
+    script::eval_op(op, &mut |_| Ok::<i128, ()>(0)).map_or("?", |o| o.name())
+}
 
 fn eval(op: &OpExpr, env: &Env) -> Result<Op, ()> {
     script::eval_op(op, &mut |n| env.get(n).copied().flatten().ok_or(())).map_err(|_| ())
