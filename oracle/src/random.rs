@@ -252,10 +252,13 @@ impl Gen {
             0 | 1 => format!("mlock {name} {r}"),
             2 => format!("mlock2 {name} {r} onfault"),
             3 | 4 => format!("munlock {name} {r}"),
-            5 => format!(
-                "mlockall {name} {}",
-                self.rng.pick(&["current", "future", "current,future", "current,onfault"])
-            ),
+            // The servant's own VMAs (about 1.1 MiB) count toward total_vm and, once locked,
+            // locked_vm: MCL_CURRENT only at the default 8 MiB limit, and no lowering after it.
+            5 if p.memlock >= 8 << 20 => {
+                self.set_proc(name, |q| q.locked_all = true);
+                format!("mlockall {name} {}", self.rng.pick(&["current", "current,future", "current,onfault"]))
+            }
+            5 => format!("mlockall {name} future"),
             6 => format!("munlockall {name}"),
             _ => format!("cap_ipc_lock {name} {}", if self.rng.chance(50) { "on" } else { "off" }),
         };
