@@ -364,7 +364,12 @@ impl Machine {
         if !offset.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
-        if offset >= self.k.inode(of.file).size {
+        let inode = self.k.inode(of.file);
+        if offset >= inode.size {
+            return Ok(Outcome::Value(0));
+        }
+        if inode.is_shmem() && !inode.cache.contains_key(&(offset / PAGE_SIZE)) {
+            // shmem_file_read_iter (SGP_READ) copies zeros from a hole without allocating.
             return Ok(Outcome::Value(0));
         }
         let (pfn, _) = self.k.get_cache_page(of.file, offset / PAGE_SIZE, 0)?;
