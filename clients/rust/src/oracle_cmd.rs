@@ -27,6 +27,9 @@ pub struct OracleArgs {
     /// Operations per random script
     #[arg(long, value_name = "K", default_value_t = 30)]
     ops: usize,
+    /// With --random: exit 0 when at least this percentage of the scripts agree (default 100)
+    #[arg(long, value_name = "PERCENT", default_value_t = 100.0)]
+    min_agreement: f64,
     /// Where minimized divergent random scripts are saved
     #[arg(long, value_name = "DIR", default_value = "oracle-divergences")]
     save: PathBuf,
@@ -204,7 +207,7 @@ fn random_mode(oracle: &mut Oracle, args: &OracleArgs, n: u64) -> u8 {
     );
     if tally.errors > 0 {
         2
-    } else if tally.diverge > 0 {
+    } else if rate < args.min_agreement {
         1
     } else {
         0
