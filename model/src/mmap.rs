@@ -298,8 +298,13 @@ impl Machine {
                     Err(crate::memory::FaultError::Signal(_)) => return Err(Errno::EFAULT),
                 }
             }
-            let pfn = mm.pt.get(addr).pfn();
+            let pte = mm.pt.get(addr);
+            let pfn = pte.pfn();
             if pfn != crate::page_alloc::ZERO_PFN {
+                // follow_page_pte: FOLL_WRITE through a clean PTE dirties the folio.
+                if write && !pte.dirty() {
+                    self.k.mark_dirty(pfn);
+                }
                 self.k.mark_accessed(pfn);
             }
             addr += PAGE_SIZE;
