@@ -225,3 +225,50 @@ fn compare_pages(m: &VmaSnap, k: &VmaSnap, describe: Describe, out: &mut Vec<Div
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mmlab_model::Errno;
+
+    fn vma(start: u64, pages: u64, rss: u64) -> VmaSnap {
+        let mut v = VmaSnap { start, end: start + pages * 4096, perms: "rw-p".into(), ..VmaSnap::default() };
+        v.fields.insert("Rss".into(), rss);
+        v.pages = vec![PageSnap::default(); pages as usize];
+        v
+    }
+
+    fn snap(v: VmaSnap) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.procs.insert(1, ProcSnap { vmas: vec![v], ..ProcSnap::default() });
+        s
+    }
+
+    #[test]
+    fn reports_field_and_page_differences_with_both_values() {
+        let m = snap(vma(0x1000, 2, 8));
+        let mut kv = vma(0x1000, 2, 4);
+        kv.pages[1].present = true;
+        let d = compare(&m, &snap(kv), &|a| format!("{a:#x}"));
+        let fields: Vec<&str> = d.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["smaps.Rss", "pagemap.present"]);
+        assert_eq!((d[0].model.as_str(), d[0].kernel.as_str()), ("8", "4"));
+        assert_eq!(d[1].at, "pid 1 vma 0x1000 page 0x2000");
+    }
+
+    #[test]
+    fn a_vma_on_one_side_only_is_a_divergence() {
+        let d = compare(&snap(vma(0x1000, 1, 0)), &snap(vma(0x3000, 1, 0)), &|a| format!("{a:#x}"));
+        assert_eq!(d.len(), 2);
+        assert!(d.iter().all(|d| d.field == "maps.vma"));
+        assert_eq!(compare(&snap(vma(0x1000, 1, 0)), &snap(vma(0x1000, 1, 0)), &|a| format!("{a:#x}")), vec![]);
+    }
+
+    #[test]
+    fn results_compare_errnos_and_values_but_not_relocated_addresses() {
+        assert!(compare_result(&Ok(Outcome::Addr(1)), &Ok(Outcome::Addr(2))).is_none());
+        assert!(compare_result(&Err(Errno::EINVAL), &Err(Errno::EINVAL)).is_none());
+        let d = compare_result(&Ok(Outcome::Value(5)), &Err(Errno::ENOMEM)).unwrap();
+        assert_eq!((d.model.as_str(), d.kernel.as_str()), ("0x5", "ENOMEM"));
+    }
+}

@@ -317,3 +317,44 @@ fn model_pages(m: &Machine, pid: u32, v: &RawVma) -> Result<Vec<PageSnap>, Strin
     }
     Ok(pages)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "7f0000000000-7f0000004000 rw-p 00000000 00:00 0 \n\
+Size:                 16 kB\n\
+Rss:                   8 kB\n\
+THPeligible:           0\n\
+VmFlags: rd wr mr mw me ac \n\
+7f0000004000-7f0000005000 rw-s 00001000 00:01 17                         /memfd:m (deleted)\n\
+Rss:                   4 kB\n\
+VmFlags: rd wr sh \n";
+
+    #[test]
+    fn parses_smaps_headers_fields_and_flags() {
+        let v = parse_smaps(TEXT).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].start, v[0].end, v[0].perms.as_str()), (0x7f00_0000_0000, 0x7f00_0000_4000, "rw-p"));
+        assert_eq!(v[0].fields["Size"], 16);
+        assert_eq!(v[0].fields["THPeligible"], 0);
+        assert_eq!(v[0].vm_flags, ["rd", "wr", "mr", "mw", "me", "ac"]);
+        assert_eq!((v[1].offset, v[1].name.as_str()), (0x1000, "/memfd:m (deleted)"));
+    }
+
+    #[test]
+    fn status_excludes_what_the_servants_own_vmas_account_for() {
+        let st = parse_status(
+            "VmSize:\t    1000 kB\nVmLck:\t       0 kB\nRssAnon:\t     300 kB\nRssFile:\t     500 kB\nRssShmem:\t       8 kB\nVmPTE:\t      48 kB\n",
+        );
+        let mut own = parse_smaps(TEXT).unwrap();
+        own.truncate(1);
+        let r = restrict_status(&st, &own, 40);
+        assert_eq!(r["VmSize"], 984);
+        // The own VMA's 8 kB resident have no Anonymous line: they are file pages.
+        assert_eq!(r["RssAnon"], 300);
+        assert_eq!(r["RssFile"], 492);
+        assert_eq!(r["VmRSS"], 800);
+        assert_eq!(r["VmPTE"], 8);
+    }
+}

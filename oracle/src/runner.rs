@@ -103,7 +103,9 @@ impl Oracle {
     /// Detects capabilities and installs the servant under `work_root`.
     pub fn new(known: Known, work_root: &std::path::Path) -> Result<Oracle, String> {
         let caps = Caps::detect();
-        let dir = work_root.join(format!("mmlab-oracle-{}", std::process::id()));
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = work_root.join(format!("mmlab-oracle-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let prog = ServantProgram::install(&dir)?;
         let kpage = if caps.root { Some(KpageFiles::open()?) } else { None };

@@ -149,12 +149,7 @@ fn io_err(what: &str, e: std::io::Error) -> String {
 impl Servant {
     /// Starts a fresh servant process.
     pub fn spawn(prog: &ServantProgram) -> Result<Servant, String> {
-        let mut child = Command::new(&prog.path)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| io_err("spawn servant", e))?;
+        let mut child = spawn_retrying(&prog.path)?;
         let tx: ChildStdin = child.stdin.take().ok_or("servant stdin")?;
         let rx: ChildStdout = child.stdout.take().ok_or("servant stdout")?;
         let pid = child.id() as i32;
@@ -203,6 +198,22 @@ impl Servant {
         match self.origin {
             Origin::Spawned(mut child) => child.wait().map(|_| ()).map_err(|e| io_err("wait servant", e)),
             Origin::Forked(pidfd) => wait_pidfd(&pidfd, self.pid),
+        }
+    }
+}
+
+/// Starts the servant program. Another thread forking while the program file was still open
+/// for writing makes exec fail with ETXTBSY for a moment; that is retried.
+fn spawn_retrying(path: &Path) -> Result<Child, String> {
+    let mut tries = 0;
+    loop {
+        let r = Command::new(path).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn();
+        match r {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            r => return r.map_err(|e| io_err("spawn servant", e)),
         }
     }
 }
