@@ -35,8 +35,8 @@ fn mmap(m: &mut Machine, pid: Pid, pages: u64, flags: MapFlags, fd: Fd) -> u64 {
 
 /// A machine whose process has `pages` resident anon pages (swap room for all of them).
 fn anon_resident(pages: u64) -> Machine {
-    let mut m = Machine::new(MachineConfig { swap_bytes: 2 * pages * PAGE_SIZE, ..MachineConfig::default() })
-        .expect("config");
+    let mut m =
+        Machine::new(MachineConfig { swap_bytes: 2 * pages * PAGE_SIZE, ..MachineConfig::default() }).expect("config");
     let pid = spawn(&mut m);
     let a = mmap(&mut m, pid, pages, MapFlags::PRIVATE | MapFlags::ANONYMOUS, -1);
     ok(&mut m, Op::Touch { pid, addr: a, len: pages * PAGE_SIZE, access: Access::Write });

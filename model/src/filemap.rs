@@ -104,6 +104,9 @@ impl Kernel {
     /// I/O (a major fault).
     pub fn get_cache_page(&mut self, file: FileId, index: u64, nid: u32) -> Result<(Pfn, bool), Errno> {
         if let Some(&pfn) = self.inode(file).cache.get(&index) {
+            // shmem_get_folio: a preallocated (fallocate) folio is cleared and marked uptodate
+            // on first use.
+            self.frames.frame_mut(pfn).flags |= PageFlags::UPTODATE;
             return Ok((pfn, false));
         }
         let pfn = self.frames.alloc(nid, &mut self.stats).ok_or(Errno::ENOMEM)?;
@@ -211,6 +214,20 @@ impl Kernel {
         if f.flags.contains(PageFlags::LRU) && before != after {
             self.stats.mod_node(nid, before, -1);
             self.stats.mod_node(nid, after, 1);
+        }
+    }
+
+    /// `folio_mark_accessed` (no MGLRU): a first access sets PG_referenced; a second one activates
+    /// an evictable inactive page (`folio_activate`, pgactivate) and clears PG_referenced.
+    pub fn mark_accessed(&mut self, pfn: Pfn) {
+        let flags = self.frames.frame(pfn).flags;
+        if !flags.contains(PageFlags::REFERENCED) {
+            self.frames.frame_mut(pfn).flags |= PageFlags::REFERENCED;
+        } else if !flags.intersects(PageFlags::UNEVICTABLE | PageFlags::ACTIVE) {
+            if flags.contains(PageFlags::LRU) {
+                self.stats.count(crate::vmstat::Event::PgActivate, 1);
+            }
+            self.relist(pfn, |f| *f = (*f | PageFlags::ACTIVE) - PageFlags::REFERENCED);
         }
     }
 
@@ -350,6 +367,10 @@ impl Machine {
         let (pfn, _) = self.k.get_cache_page(of.file, offset / PAGE_SIZE, nid)?;
         self.k.frames.frame_mut(pfn).value = value;
         self.k.mark_dirty(pfn);
+        if self.k.inode(of.file).is_shmem() {
+            // shmem_get_folio(SGP_WRITE) marks the folio accessed; ext4's write path does not.
+            self.k.mark_accessed(pfn);
+        }
         let inode = self.k.inode_mut(of.file);
         inode.size = inode.size.max(offset + PAGE_SIZE);
         Ok(Outcome::Done)
@@ -367,10 +388,18 @@ impl Machine {
         if !offset.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
-        if offset >= self.k.inode(of.file).size {
+        let inode = self.k.inode(of.file);
+        if offset >= inode.size {
             return Ok(Outcome::Value(0));
         }
-        let (pfn, _) = self.k.get_cache_page(of.file, offset / PAGE_SIZE, 0)?;
+        let index = offset / PAGE_SIZE;
+        if inode.is_shmem() && !inode.cache.contains_key(&index) && !inode.swap.contains_key(&index) {
+            // shmem_file_read_iter (SGP_READ) copies zeros from a hole without allocating.
+            return Ok(Outcome::Value(0));
+        }
+        let (pfn, _) = self.k.get_cache_page(of.file, index, 0)?;
+        // filemap_read / shmem_file_read_iter: reading a page from its start marks it accessed.
+        self.k.mark_accessed(pfn);
         Ok(Outcome::Value(self.k.frames.frame(pfn).value))
     }
 }

@@ -235,6 +235,10 @@ impl Kernel {
                 continue;
             }
             let Some(&pfn) = self.inode(file).cache.get(&index) else { continue };
+            // filemap_map_pages skips folios that are not uptodate (fallocated shmem).
+            if !self.frames.frame(pfn).flags.contains(PageFlags::UPTODATE) {
+                continue;
+            }
             self.rmap_add(pfn, vma.flags.contains(VmFlags::LOCKED));
             self.set_pte(mm, a, Pte::present(pfn, false, false));
             let counter = mm_counter(self.frames.frame(pfn));
@@ -406,6 +410,13 @@ impl Kernel {
                 if pte.dirty() && !f.is_anon() {
                     self.mark_dirty(pfn);
                 }
+                // zap_present_ptes: a young PTE of a file (or shmem) page marks it accessed,
+                // unless the VMA has no recency (MADV_SEQUENTIAL / MADV_RANDOM).
+                let recency =
+                    mm.vma_at(addr).is_none_or(|v| !v.flags.intersects(VmFlags::SEQ_READ | VmFlags::RAND_READ));
+                if pte.young() && !f.is_anon() && recency {
+                    self.mark_accessed(pfn);
+                }
                 mm.rss[mm_counter(&f) as usize] -= 1;
                 self.rmap_remove_and_put(pfn, locked);
                 self.free_swap_cache(pfn);
@@ -458,8 +469,10 @@ impl Machine {
         }
         let pte = mm.pt.get(page);
         if pte.is_present() && (!write || pte.writable()) {
-            if write && !pte.dirty() {
-                self.k.set_pte(mm, page, pte.with_dirty(true).with_young(true));
+            // The MMU sets the accessed bit on every load and store, and the dirty bit on a store.
+            let now = if write { pte.with_dirty(true).with_young(true) } else { pte.with_young(true) };
+            if now != pte {
+                self.k.set_pte(mm, page, now);
             }
             return Ok(pte.pfn());
         }
@@ -558,6 +571,9 @@ impl Machine {
             let index = v.pgoff_at(addr & !(PAGE_SIZE - 1));
             if let Some(&pfn) = inode.cache.get(&index) {
                 return Ok(self.k.frames.frame(pfn).value);
+            }
+            if let Some(&slot) = inode.swap.get(&index) {
+                return Ok(self.k.swap.slot(slot).map_or(0, |s| s.value));
             }
             return Ok(inode.disk.get(&index).copied().unwrap_or(0));
         }

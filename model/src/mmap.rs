@@ -283,6 +283,7 @@ impl Machine {
 
     /// `__get_user_pages` over `[start, end)` of one VMA: faults pages not yet mapped with the
     /// needed access. Returns EFAULT when a fault raises a signal, ENOMEM when out of memory.
+    /// Every caller passes FOLL_TOUCH, so `follow_page_pte` marks each page accessed.
     pub(crate) fn gup_range(&mut self, pid: Pid, start: u64, end: u64, write: bool) -> Result<(), Errno> {
         let mut addr = start;
         while addr < end {
@@ -296,6 +297,15 @@ impl Machine {
                     Err(crate::memory::FaultError::Oom) => return Err(Errno::ENOMEM),
                     Err(crate::memory::FaultError::Signal(_)) => return Err(Errno::EFAULT),
                 }
+            }
+            let pte = mm.pt.get(addr);
+            let pfn = pte.pfn();
+            if pfn != crate::page_alloc::ZERO_PFN {
+                // follow_page_pte: FOLL_WRITE through a clean PTE dirties the folio.
+                if write && !pte.dirty() {
+                    self.k.mark_dirty(pfn);
+                }
+                self.k.mark_accessed(pfn);
             }
             addr += PAGE_SIZE;
         }

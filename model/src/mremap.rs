@@ -198,8 +198,12 @@ impl Machine {
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         let src = mm.vma_at(addr).cloned().expect("source vma");
         // copy_vma: the moved VMA keeps its pgoff and anon_vma; it merges at the destination
-        // only where those line up.
-        let moved = Vma { start: dest, end: dest + old_len, pgoff: src.pgoff_at(addr), ..src.clone() };
+        // only where those line up. An anonymous VMA never faulted (no anon_vma) has its pgoff
+        // relocated to the new address first, so it merges like a fresh mapping.
+        let mut moved = Vma { start: dest, end: dest + old_len, pgoff: src.pgoff_at(addr), ..src.clone() };
+        if src.file.is_none() && src.anon_vma.is_none() {
+            moved.pgoff = dest >> PAGE_SHIFT;
+        }
         for (a, pte) in mm.pt.range(addr, addr + old_len) {
             let delta_out = mm.pt.set(a, crate::mm_types::Pte::NONE);
             let delta_in = mm.pt.set(a - addr + dest, pte);
@@ -222,21 +226,28 @@ impl Machine {
         if dontunmap {
             // dontunmap_complete: the lock bits of the whole old VMA go without touching
             // locked_vm (Linux leaks it); its anon_vma links go if all of it moved.
-            let old = mm.vmas.get_mut(&src.start).expect("source vma");
+            // The moved VMA may have merged with the source (an unfaulted one moved next to it).
+            let old_start = mm.vma_at(addr).expect("source vma").start;
+            let old = mm.vmas.get_mut(&old_start).expect("source vma");
             if old.start == addr && old.end == addr + old_len {
                 old.anon_vma = None;
                 old.anon_chain_forked = false;
             }
             if old.flags.contains(VmFlags::LOCKED) {
+                // The whole VMA loses its lock bits, the moved part too when they merged.
                 old.flags -= crate::mlock::VM_LOCKED_MASK;
-                mm.locked_vm_leaked += src.pages();
+                let (start, end, pages) = (old.start, old.end, old.pages());
+                mm.locked_vm_leaked += pages;
                 // Linux leaves the pages still mapped there PG_mlocked until reclaim meets
                 // them; the model munlocks them at once to keep mlock_count exact.
-                self.k.munlock_range(mm, src.start, src.end);
+                self.k.munlock_range(mm, start, end);
             }
             mm.update_hiwater_vm();
-        } else {
+        } else if mm.vma_at(addr).is_some_and(|v| v.start == addr && v.end == addr + old_len) {
             self.remove_vma(pid, addr);
+        } else {
+            // The moved VMA merged with the source range: unmap the old part (its PTEs moved).
+            self.do_munmap(pid, addr, addr + old_len)?;
         }
         if new_len > old_len {
             let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;

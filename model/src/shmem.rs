@@ -100,9 +100,15 @@ impl Machine {
     fn preallocate(&mut self, file: FileId, offset: u64, end: u64, keep_size: bool) -> Result<(), Errno> {
         if self.k.inode(file).is_shmem() {
             for index in offset / PAGE_SIZE..end.div_ceil(PAGE_SIZE) {
+                let inode = self.k.inode(file);
+                let new = !inode.cache.contains_key(&index) && !inode.swap.contains_key(&index);
                 let (pfn, _) = self.k.get_cache_page(file, index, 0)?;
-                // "mark it dirty so that memory pressure will swap rather than free" the pages.
+                // "mark it dirty so that memory pressure will swap rather than free" the pages
+                // (existing ones too); SGP_FALLOC leaves new ones !uptodate until first use.
                 self.k.mark_dirty(pfn);
+                if new {
+                    self.k.frames.frame_mut(pfn).flags -= PageFlags::UPTODATE;
+                }
             }
         }
         let inode = self.k.inode_mut(file);

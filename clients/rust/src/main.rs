@@ -1,4 +1,5 @@
-//! `mmlab`: runs `.mms` scenario scripts on the embedded mmlab model.
+//! `mmlab`: runs `.mms` scenario scripts on the embedded mmlab model, and (`mmlab oracle`) on the
+//! live Linux kernel to compare the two.
 //!
 //! Exit status: 0 when every script passes, 1 when an operation result, an expectation or an
 //! invariant fails, 2 on a usage error, an unreadable file or a parse error.
@@ -10,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mmlab_model::script::{self, ParseError, ProcView, RunOptions};
+
+mod oracle_cmd;
 
 const AFTER_HELP: &str = "\
 Exit status: 0 when every script passes, 1 when a result, an expectation or an invariant fails,
@@ -73,6 +76,13 @@ enum Command {
         #[arg(value_name = "FILE.mms", required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run scripts on the model and on this live Linux kernel, and compare every field
+    ///
+    /// Each script process becomes a real process, each operation the real syscall; after every
+    /// operation the script's VMAs (smaps, smaps_rollup, status, pagemap, kpageflags, page
+    /// values) are compared with the model's. Needs root on Linux. Exit status: 0 all agree
+    /// (known divergences and skips aside), 1 a divergence, 2 usage or environment error.
+    Oracle(oracle_cmd::OracleArgs),
 }
 
 /// A view for `--proc`.
@@ -131,6 +141,7 @@ fn main() -> ExitCode {
         }
         Command::Fmt { file } => fmt_file(&file),
         Command::Check { files } => files.iter().map(|f| check_file(f)).max().unwrap_or(Status::Pass),
+        Command::Oracle(args) => return ExitCode::from(oracle_cmd::run(&args)),
     };
     ExitCode::from(status as u8)
 }

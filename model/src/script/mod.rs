@@ -24,7 +24,7 @@ mod run;
 
 pub use parse::{parse, parse_op};
 pub use print::print_op;
-pub use run::{Failure, FailureKind, ProcView, RunOptions, RunReport, run};
+pub use run::{EvalError, Failure, FailureKind, ProcView, RunOptions, RunReport, eval_op, run};
 
 /// A parse error: where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -175,7 +175,8 @@ pub fn run(script: &Script, opts: &RunOptions) -> RunReport {
 // ---- expression evaluation ----
 
 /// Why an operation's arguments could not be computed.
-pub(crate) enum EvalError<E> {
+#[derive(Debug)]
+pub enum EvalError<E> {
     /// The value does not fit the argument (what, value).
     Range(&'static str, i128),
     /// The name lookup failed.
@@ -211,8 +212,9 @@ impl<E> Ev<'_, E> {
     }
 }
 
-/// Computes an operation's arguments.
-pub(crate) fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i128, E>) -> Result<Op, EvalError<E>> {
+/// Computes an operation's arguments, looking names up with `lookup` (the kernel oracle evaluates
+/// each statement once per side, with that side's names).
+pub fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i128, E>) -> Result<Op, EvalError<E>> {
     let mut ev = Ev { lookup };
     Ok(match op {
         OpExpr::Spawn => Op::Spawn,
