@@ -38,7 +38,8 @@ pub struct Service {
 struct Call {
     tenant: Tenant,
     deadline: Instant,
-    _permit: OwnedSemaphorePermit,
+    /// None inside a session, which holds one permit for its whole life.
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit (H M S m u n).
@@ -117,7 +118,7 @@ impl Service {
         // Stop a little before the client's deadline, so the answer says DEADLINE_EXCEEDED before
         // the transport gives up on the call.
         let budget = client.map(|d| d.saturating_sub(d / 16)).map_or(cap, |d| d.min(cap));
-        Ok(Call { tenant, deadline: Instant::now() + budget, _permit: self.permit()? })
+        Ok(Call { tenant, deadline: Instant::now() + budget, _permit: Some(self.permit()?) })
     }
 
     async fn lock<'a>(&self, slot: &'a Slot, call: &Call) -> Result<tokio::sync::MutexGuard<'a, Hosted>, Status> {
@@ -342,32 +343,17 @@ impl MachineService for Service {
         &self,
         req: Request<Streaming<pb::SessionRequest>>,
     ) -> Result<Response<Self::SessionStream>, Status> {
+        // A session holds one call permit for its whole life.
+        let permit = self.permit()?;
         let tenant = req.extensions().get::<Tenant>().cloned().unwrap_or_else(Tenant::anonymous);
-        let mut inbound = req.into_inner();
+        let inbound = req.into_inner();
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         let this = self.clone();
         tokio::spawn(async move {
-            let mut machine = String::new();
-            let mut shutdown = this.shutdown.clone();
-            loop {
-                let next = tokio::select! {
-                    m = inbound.next() => Some(m),
-                    _ = shutdown.wait_for(|s| *s) => None,
-                };
-                let Some(msg) = next else {
-                    let _ = tx.send(Err(Status::unavailable("the server is shutting down"))).await;
-                    return;
-                };
-                let Some(msg) = msg else { return };
-                let r = match msg {
-                    Ok(m) => this.session_batch(&tenant, &mut machine, m).await,
-                    Err(e) => Err(e),
-                };
-                let failed = r.is_err();
-                if tx.send(r).await.is_err() || failed {
-                    return;
-                }
-            }
+            this.session_loop(tenant, inbound, &tx).await;
+            // Free the permit before the client sees the stream end.
+            drop(permit);
+            drop(tx);
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
@@ -430,6 +416,37 @@ impl MachineService for Service {
 }
 
 impl Service {
+    /// Serves a session's messages in order until the client ends the stream, a batch fails, or
+    /// the server shuts down.
+    async fn session_loop(
+        &self,
+        tenant: Tenant,
+        mut inbound: Streaming<pb::SessionRequest>,
+        tx: &tokio::sync::mpsc::Sender<Result<pb::SessionResponse, Status>>,
+    ) {
+        let mut machine = String::new();
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            let next = tokio::select! {
+                m = inbound.next() => Some(m),
+                _ = shutdown.wait_for(|s| *s) => None,
+            };
+            let Some(msg) = next else {
+                let _ = tx.send(Err(Status::unavailable("the server is shutting down"))).await;
+                return;
+            };
+            let Some(msg) = msg else { return };
+            let r = match msg {
+                Ok(m) => self.session_batch(&tenant, &mut machine, m).await,
+                Err(e) => Err(e),
+            };
+            let failed = r.is_err();
+            if tx.send(r).await.is_err() || failed {
+                return;
+            }
+        }
+    }
+
     /// One Session message: a batch on the session's machine, with its own deadline and permit.
     async fn session_batch(
         &self,
@@ -444,11 +461,8 @@ impl Service {
         if machine.is_empty() {
             return Err(Invalid::new("machine_id", "the first Session message must name a machine").into());
         }
-        let call = Call {
-            tenant: tenant.clone(),
-            deadline: started + self.registry.limits.call_duration,
-            _permit: self.permit()?,
-        };
+        let call =
+            Call { tenant: tenant.clone(), deadline: started + self.registry.limits.call_duration, _permit: None };
         let r = self.run_batch(&call, machine, &m.ops).await;
         let code = r.as_ref().map_or_else(|e| e.code(), |_| tonic::Code::Ok);
         self.registry.metrics.observe("Session", started, code);
