@@ -21,7 +21,7 @@ use crate::digest::digest;
 use crate::metrics::{self, Metrics};
 use crate::persist::{DataDir, Fsync, snapshot_bytes};
 use crate::registry::Registry;
-use crate::service::Service;
+use crate::service::{Arrival, Service};
 
 /// Refuses to serve beyond loopback without tokens unless explicitly allowed.
 fn check_exposure(opts: &Options, auth: &Auth) -> Result<()> {
@@ -142,6 +142,7 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()> + Send + 'sta
     let svc = tonic::service::interceptor::InterceptedService::new(svc, move |mut req: tonic::Request<()>| {
         let tenant = interceptor_auth.tenant(&req)?;
         req.extensions_mut().insert(tenant);
+        req.extensions_mut().insert(Arrival(std::time::Instant::now()));
         Ok(req)
     });
     let (health, health_svc) = tonic_health::server::health_reporter();

@@ -34,6 +34,11 @@ pub struct Service {
     shutdown: watch::Receiver<bool>,
 }
 
+/// When a call's headers arrived (set by the interceptor, before the body is decoded): the
+/// transport counts the client's deadline from there.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrival(pub Instant);
+
 /// What a call may use: whose it is, until when, and its permit.
 struct Call {
     tenant: Tenant,
@@ -115,10 +120,11 @@ impl Service {
         let tenant = req.extensions().get::<Tenant>().cloned().unwrap_or_else(Tenant::anonymous);
         let cap = self.registry.limits.call_duration;
         let client = req.metadata().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_grpc_timeout);
-        // Stop a little before the client's deadline, so the answer says DEADLINE_EXCEEDED before
-        // the transport gives up on the call.
-        let budget = client.map(|d| d.saturating_sub(d / 16)).map_or(cap, |d| d.min(cap));
-        Ok(Call { tenant, deadline: Instant::now() + budget, _permit: Some(self.permit()?) })
+        // Stop an eighth before the client's deadline, so that the answer (DEADLINE_EXCEEDED, with
+        // what was applied) reaches the client before its transport gives up on the call.
+        let budget = client.map(|d| d.saturating_sub(d / 8)).map_or(cap, |d| d.min(cap));
+        let arrived = req.extensions().get::<Arrival>().map_or_else(Instant::now, |a| a.0);
+        Ok(Call { tenant, deadline: arrived + budget, _permit: Some(self.permit()?) })
     }
 
     async fn lock<'a>(&self, slot: &'a Slot, call: &Call) -> Result<tokio::sync::MutexGuard<'a, Hosted>, Status> {
