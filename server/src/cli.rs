@@ -43,6 +43,9 @@ pub struct Options {
     /// Seconds between snapshots of machines with new operations (0 = only at shutdown)
     #[arg(long, env = "MMLAB_SNAPSHOT_INTERVAL_SECS", default_value_t = 300)]
     pub snapshot_interval_secs: u64,
+    /// Seconds to wait for open calls and connections after SIGTERM/SIGINT before closing them
+    #[arg(long, env = "MMLAB_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
     /// Token file: lines `TOKEN TENANT`; calls must then carry `authorization: Bearer TOKEN`
     #[arg(long, env = "MMLAB_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,

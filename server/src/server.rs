@@ -134,6 +134,7 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()> + Send + 'sta
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_rx_grace = stop_rx.clone();
     let service = Service::new(registry.clone(), stop_rx);
     let svc = MachineServiceServer::new(service)
         .max_decoding_message_size(limits.message_bytes)
@@ -166,14 +167,23 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()> + Send + 'sta
         let _ = stop_tx.send(true);
         let _ = health;
     };
-    builder
+    let serve = builder
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .add_service(health_svc)
         .add_service(refl_v1)
         .add_service(refl_v1alpha)
         .add_service(svc)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal)
-        .await?;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    let mut stopping = stop_rx_grace;
+    let grace = Duration::from_secs(opts.shutdown_grace_secs);
+    let grace_expired = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        r = serve => r?,
+        _ = grace_expired => tracing::warn!(?grace, "connections still open after the grace period; closing them"),
+    }
 
     if let Some(data) = &data {
         snapshot_all(&registry).await;

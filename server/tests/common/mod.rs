@@ -21,7 +21,7 @@ impl Server {
     /// Starts `mmlabd --listen 127.0.0.1:0 ARGS...` and waits for its address line.
     pub fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_mmlabd"))
-            .args(["--listen", "127.0.0.1:0", "--log", "warn"])
+            .args(["--listen", "127.0.0.1:0", "--log", &std::env::var("MMLAB_TEST_LOG").unwrap_or("warn".into())])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
