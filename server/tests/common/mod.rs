@@ -29,8 +29,7 @@ impl Server {
             .expect("spawn mmlabd");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let mut metrics = None;
-        loop {
-            let line = lines.next().expect("mmlabd exited before listening").expect("read stdout");
+        while let Some(Ok(line)) = lines.next() {
             if let Some(m) = line.strip_prefix("mmlabd metrics on ") {
                 metrics = Some(m.to_string());
             }
@@ -38,6 +37,9 @@ impl Server {
                 return Server { child, addr: a.to_string(), metrics };
             }
         }
+        let _ = child.kill();
+        let status = child.wait();
+        panic!("mmlabd exited before listening: {status:?}");
     }
 
     pub fn url(&self) -> String {
