@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use mmlab_api::v1::machine_service_server::MachineServiceServer;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::auth::Auth;
@@ -173,7 +173,7 @@ pub async fn run(opts: Options, shutdown: impl Future<Output = ()> + Send + 'sta
         .add_service(refl_v1)
         .add_service(refl_v1alpha)
         .add_service(svc)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), signal);
     let mut stopping = stop_rx_grace;
     let grace = Duration::from_secs(opts.shutdown_grace_secs);
     let grace_expired = async move {
