@@ -167,3 +167,24 @@ async fn metrics_count_operations_machines_and_latency() {
         assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
     }
 }
+
+#[tokio::test]
+async fn tls_with_a_certificate() {
+    use tonic::transport::{Certificate, ClientTlsConfig, Endpoint};
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let (cert, key) = (format!("{fixtures}/test-cert.pem"), format!("{fixtures}/test-key.pem"));
+    let s = Server::start(&["--tls-cert", &cert, "--tls-key", &key]);
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(std::fs::read(&cert).unwrap()))
+        .domain_name("localhost");
+    let channel = Endpoint::from_shared(format!("https://{}", s.addr)).unwrap().tls_config(tls).unwrap();
+    let mut c = mmlab_api::v1::machine_service_client::MachineServiceClient::new(channel.connect().await.unwrap());
+    let id = create(&mut c).await;
+    assert_eq!(exec(&mut c, &id, vec![Op::Spawn]).await, vec![Ok(Outcome::Pid(1))]);
+    // Plaintext clients cannot talk to a TLS server.
+    let plain = Endpoint::from_shared(s.url()).unwrap().connect().await;
+    if let Ok(ch) = plain {
+        let mut p = mmlab_api::v1::machine_service_client::MachineServiceClient::new(ch);
+        assert!(p.list_machines(pb::ListMachinesRequest {}).await.is_err());
+    }
+}
