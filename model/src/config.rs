@@ -34,8 +34,22 @@ impl ThpMode {
     }
 }
 
-/// Names of the historical kernel defects a machine can re-enable. None exist yet.
-pub const KNOWN_QUIRKS: &[&str] = &[];
+/// Quirk: mlock2(MLOCK_ONFAULT) and mlockall(MCL_ONFAULT) set VM_LOCKED|VM_LOCKONFAULT but leave
+/// the pages already mapped in the range un-mlocked (no PG_mlocked, no mlock_count, not on the
+/// unevictable LRU).
+///
+/// This is the state of mm/mlock.c inside Hugh Dickins' 2022 munlock rework (Linux 5.18) after
+/// "mm/munlock: delete FOLL_MLOCK and FOLL_POPULATE" and before "mm/munlock: mlock_pte_range()
+/// when mlocking or munlocking" (34b6792380ce; posted 2022-02-06,
+/// <8bc3ee8c-7f1-d812-7f22-4f9f6d436bc@google.com>): `mlock_fixup` only set the new vm_flags,
+/// and pages were mlocked where `__mm_populate` faulted them, which skips VM_LOCKONFAULT VMAs.
+/// The fix added `mlock_vma_pages_range()`, "required to raise the mlock_counts on pages already
+/// there when a range is mlocked". The invariant checker reports it as `mlock_count` and
+/// `mlocked-iff-locked-mapping`.
+pub const QUIRK_LOCKONFAULT_SKIP_MAPPED: &str = "lockonfault_skip_mapped";
+
+/// Names of the historical kernel defects a machine can re-enable (see each `QUIRK_*` constant).
+pub const KNOWN_QUIRKS: &[&str] = &[QUIRK_LOCKONFAULT_SKIP_MAPPED];
 
 /// Most NUMA nodes a machine may have (MAX_NUMNODES on a default x86_64 config is larger, but
 /// 64 keeps node masks in one word).

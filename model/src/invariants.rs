@@ -142,14 +142,23 @@ impl Machine {
                 *cached.entry(pfn).or_default() += 1;
             }
         }
+        // Page tables never reach free frames into `mapcounts` (check_ptes reports them as
+        // pte-to-free-frame), so only the page caches are looked up here: once per cache entry
+        // rather than once per free frame, which keeps the check cheap on a machine that has
+        // freed most of its memory.
+        for &pfn in cached.keys() {
+            let free = self.k.frames.get(pfn).is_none_or(|f| f.is_free());
+            r.check(!free, "free-frame-in-use", || format!("pfn {pfn:#x}"));
+        }
+        // Frames, mapcounts and cache counts are all in pfn order: walk them together.
+        let (mut maps_it, mut cache_it) = (mapcounts.iter().peekable(), cached.iter().peekable());
         for (pfn, f) in self.k.frames.iter() {
             let at = || format!("pfn {pfn:#x}");
             if f.is_free() {
                 r.check(*f == Frame::default(), "free-frame-state", at);
-                r.check(!mapcounts.contains_key(&pfn) && !cached.contains_key(&pfn), "free-frame-in-use", at);
                 continue;
             }
-            let (maps, locked_maps) = mapcounts.get(&pfn).copied().unwrap_or((0, 0));
+            let (maps, locked_maps) = at_pfn(&mut maps_it, pfn).unwrap_or((0, 0));
             let mlocked = f.flags.contains(PageFlags::MLOCKED);
             r.check(f.mlock_count == locked_maps, "mlock_count", || {
                 format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
@@ -159,7 +168,7 @@ impl Machine {
             });
             r.check(mlocked == f.flags.contains(PageFlags::UNEVICTABLE), "mlocked-iff-unevictable", at);
             r.check(!(mlocked && f.flags.contains(PageFlags::ACTIVE)), "mlocked-and-active", at);
-            let in_cache = cached.get(&pfn).copied().unwrap_or(0);
+            let in_cache = at_pfn(&mut cache_it, pfn).unwrap_or(0);
             let in_swap_cache = self.k.swap.slot_of(pfn).is_some() as u32;
             r.check(f.mapcount == maps, "mapcount", || format!("{}: mapcount {} != {maps} PTEs", at(), f.mapcount));
             r.check(in_cache <= 1, "frame-in-two-caches", at);
@@ -302,4 +311,13 @@ impl Machine {
         }
         self.k.paths.clear();
     }
+}
+
+/// The value at `pfn` of a pfn-ordered map iterator, skipping the entries before it.
+fn at_pfn<'a, V: Copy + 'a>(
+    it: &mut std::iter::Peekable<impl Iterator<Item = (&'a Pfn, &'a V)>>,
+    pfn: Pfn,
+) -> Option<V> {
+    while it.next_if(|(p, _)| **p < pfn).is_some() {}
+    it.next_if(|(p, _)| **p == pfn).map(|(_, v)| *v)
 }

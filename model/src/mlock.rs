@@ -6,6 +6,7 @@
 //! The per-CPU mlock batches are drained at once, so `mlock_count` equals the number of
 //! VM_LOCKED mappings of each page, as Linux's would with no batch pending.
 
+use crate::config::QUIRK_LOCKONFAULT_SKIP_MAPPED;
 use crate::errno::Errno;
 use crate::machine::{Kernel, Machine};
 use crate::mm_types::{Mm, TASK_SIZE, VmFlags};
@@ -138,7 +139,8 @@ impl Machine {
         } else if was && !now {
             mm.locked_vm -= pages;
         }
-        if was != now {
+        let skip = now && newflags.contains(VmFlags::LOCKONFAULT) && self.config.quirk(QUIRK_LOCKONFAULT_SKIP_MAPPED);
+        if was != now && !skip {
             self.k.mlock_pte_range(mm, start, end, now);
         }
         Ok(())

@@ -20,6 +20,7 @@ pub const PAGE_SHIFT: u32 = 12;
 bitflags::bitflags! {
     /// `PROT_*` bits of mmap(2) and mprotect(2). Unknown bits are kept so the model can reject them.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct Prot: u32 {
         const READ = 0x1;
         const WRITE = 0x2;
@@ -31,6 +32,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MAP_*` flags of mmap(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MapFlags: u32 {
         const SHARED = 0x01;
         const PRIVATE = 0x02;
@@ -54,6 +56,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MREMAP_*` flags of mremap(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MremapFlags: u32 {
         const MAYMOVE = 1;
         const FIXED = 2;
@@ -65,6 +68,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MFD_*` flags of memfd_create(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MemfdFlags: u32 {
         const CLOEXEC = 0x1;
         const ALLOW_SEALING = 0x2;
@@ -78,6 +82,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `FALLOC_FL_*` mode bits of fallocate(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct FallocMode: u32 {
         const KEEP_SIZE = 0x01;
         const PUNCH_HOLE = 0x02;
@@ -92,6 +97,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// open(2) flags the model understands (`O_ACCMODE` values plus `O_CREAT`, `O_TRUNC`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct OpenFlags: u32 {
         const WRONLY = 0o1;
         const RDWR = 0o2;
@@ -104,6 +110,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MLOCK_*` flags of mlock2(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MlockFlags: u32 {
         const ONFAULT = 0x1;
         const _ = !0;
@@ -113,6 +120,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MCL_*` flags of mlockall(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MclFlags: u32 {
         const CURRENT = 0x1;
         const FUTURE = 0x2;
@@ -124,6 +132,7 @@ bitflags::bitflags! {
 bitflags::bitflags! {
     /// `MPOL_MF_*` flags of move_pages(2).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
     pub struct MpolFlags: u32 {
         const MOVE = 0x2;
         const MOVE_ALL = 0x4;

@@ -70,6 +70,24 @@ enum Command {
         #[arg(value_name = "FILE.mms")]
         file: PathBuf,
     },
+    /// Turn a crash input of the `ops` fuzz target into a minimal .mms script
+    ///
+    /// Decodes the input exactly as the target does, delta-minimizes the operation list while
+    /// the same kind of failure persists, and prints a script that fails the same way under
+    /// `mmlab run` (every operation carries the result it returned; the last one breaks an
+    /// invariant or panics the model). Exit status 0 when a reproducer was written, 1 when the
+    /// input does not fail, 2 on an unreadable file.
+    Repro {
+        /// Quirks to enable, comma-separated (default: $MMLAB_FUZZ_QUIRKS, as the fuzzer used)
+        #[arg(long, value_name = "LIST")]
+        quirks: Option<String>,
+        /// Write the script to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The crash input (a libFuzzer artifact)
+        #[arg(value_name = "ARTIFACT")]
+        artifact: PathBuf,
+    },
     /// Parse scripts without running them; report the first syntax error of each
     Check {
         /// Scripts to check
@@ -140,6 +158,7 @@ fn main() -> ExitCode {
             run_files(&files, &opts, quiet)
         }
         Command::Fmt { file } => fmt_file(&file),
+        Command::Repro { quirks, output, artifact } => repro(&artifact, quirks, output.as_deref()),
         Command::Check { files } => files.iter().map(|f| check_file(f)).max().unwrap_or(Status::Pass),
         Command::Oracle(args) => return ExitCode::from(oracle_cmd::run(&args)),
     };
@@ -251,4 +270,41 @@ fn run_files(files: &[PathBuf], opts: &RunOptions, quiet: bool) -> Status {
     }
     let _ = out.flush();
     worst
+}
+
+/// `mmlab repro`: minimizes a crash input of the `ops` target into a script.
+fn repro(artifact: &Path, quirks: Option<String>, output: Option<&Path>) -> Status {
+    let data = match fs::read(artifact) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", artifact.display());
+            return Status::Error;
+        }
+    };
+    let quirks = quirks.or_else(|| std::env::var(mmlab_fuzz::QUIRKS_ENV).ok()).unwrap_or_default();
+    let name = artifact.file_name().map_or_else(|| artifact.display().to_string(), |n| n.to_string_lossy().into());
+    let r = match mmlab_fuzz::repro::from_ops_input(&data, &mmlab_fuzz::parse_quirks(&quirks), &name) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}: {e}", artifact.display());
+            return Status::Fail;
+        }
+    };
+    let written = match output {
+        Some(path) => fs::write(path, &r.script).map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        None => io::stdout().lock().write_all(r.script.as_bytes()).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("{e}");
+        return Status::Error;
+    }
+    let check = if r.verified { "fails the same way under `mmlab run`" } else { "NOT reproduced by `mmlab run`" };
+    eprintln!(
+        "{}: {} -> {} operations; {}; {check}",
+        artifact.display(),
+        r.original_ops,
+        r.ops.len(),
+        r.failure.summary()
+    );
+    Status::Pass
 }

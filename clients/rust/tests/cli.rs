@@ -193,3 +193,26 @@ fn fmt_and_run_mlock_and_move_pages() {
     assert!(stdout.contains("   8  move_pages p 0x1000 => [-14]\n"), "{stdout}");
     assert!(stdout.contains("   9  n = reclaim 0 0 => 0\n"), "{stdout}");
 }
+
+/// `mmlab repro` turns the committed lockonfault_skip_mapped crash input into a script that
+/// `mmlab run` fails at its last line with the mlock_count invariant.
+#[test]
+fn repro_writes_a_script_that_fails_the_same_way() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/quirks/lockonfault_skip_mapped");
+    let artifact = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let out = mmlab(&["repro", "--quirks", "lockonfault_skip_mapped", artifact.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("quirks=lockonfault_skip_mapped"), "{script}");
+    assert!(script.lines().last().unwrap().contains("onfault"), "{script}");
+    let s = TempScript::new("repro.mms", &script);
+    let run = mmlab(&["run", "--quiet", s.path()]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&run.stderr);
+    let last = script.lines().count();
+    assert!(err.contains(&format!("repro.mms:{last}: invariant violated")) && err.contains("mlock_count"), "{err}");
+    // Without the quirk the same input does not fail.
+    let clean = mmlab(&["repro", "--quirks", "", artifact.to_str().unwrap()]);
+    assert_eq!(clean.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&clean.stderr).contains("does not fail"));
+}

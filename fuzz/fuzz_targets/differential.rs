@@ -1,0 +1,4 @@
+//! The `differential` target: see `mmlab_fuzz::targets::differential`. Quirks come from `MMLAB_FUZZ_QUIRKS`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mmlab_fuzz::targets::differential_from_env(data));
