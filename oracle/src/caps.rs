@@ -62,6 +62,9 @@ fn memlock_max() -> u64 {
     rl.rlim_max
 }
 
+/// Nodes smaller than this exist only to reach OOM and reclaim paths; the live kernel has GiBs.
+const MIN_LIVE_NODE_BYTES: u64 = 64 << 20;
+
 impl Caps {
     /// Detects everything.
     pub fn detect() -> Caps {
@@ -100,6 +103,12 @@ impl Caps {
         }
         if config.nodes > self.numa_nodes {
             return Some(format!("needs {} NUMA nodes; this kernel has {}", config.nodes, self.numa_nodes));
+        }
+        if config.node_bytes < MIN_LIVE_NODE_BYTES {
+            return Some(format!(
+                "models a {} KiB node: memory pressure that small cannot be reproduced on this kernel",
+                config.node_bytes >> 10
+            ));
         }
         if config.swap_bytes > 0 {
             return Some("needs swap (machine swap=...); the oracle does not set swap up".into());
