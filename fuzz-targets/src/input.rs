@@ -534,33 +534,8 @@ impl<'a, A: Apply> Driver<'a, A> {
 
 /// Replaces the pid an operation acts in.
 fn set_pid(op: &mut Op, p: Pid) {
-    match op {
-        Op::Spawn | Op::Reclaim { .. } => {}
-        Op::Fork { pid }
-        | Op::Exit { pid }
-        | Op::Mmap { pid, .. }
-        | Op::Munmap { pid, .. }
-        | Op::Mprotect { pid, .. }
-        | Op::Mremap { pid, .. }
-        | Op::Madvise { pid, .. }
-        | Op::Read { pid, .. }
-        | Op::Write { pid, .. }
-        | Op::Touch { pid, .. }
-        | Op::MemfdCreate { pid, .. }
-        | Op::Open { pid, .. }
-        | Op::Pwrite { pid, .. }
-        | Op::Pread { pid, .. }
-        | Op::Ftruncate { pid, .. }
-        | Op::Fallocate { pid, .. }
-        | Op::Close { pid, .. }
-        | Op::Mlock { pid, .. }
-        | Op::Mlock2 { pid, .. }
-        | Op::Munlock { pid, .. }
-        | Op::Mlockall { pid, .. }
-        | Op::Munlockall { pid }
-        | Op::SetMemlockLimit { pid, .. }
-        | Op::SetCapIpcLock { pid, .. }
-        | Op::MovePages { pid, .. } => *pid = p,
+    if let Some(pid) = op.pid_mut() {
+        *pid = p;
     }
 }
 

@@ -98,19 +98,7 @@ pub fn minimize(config: &MachineConfig, ops: &[Op], want: &Failure) -> Vec<Op> {
 fn result_suffix(r: &OpResult) -> String {
     match r {
         Ok(Outcome::Done) => String::new(),
-        Ok(Outcome::Pid(p)) => format!(" => {p}"),
-        Ok(Outcome::Fd(fd)) => format!(" => {fd}"),
-        Ok(Outcome::Count(c)) => format!(" => {c}"),
-        Ok(Outcome::Addr(v) | Outcome::Value(v)) => format!(" => {v:#x}"),
-        Ok(Outcome::Signal(Signal::SegvMaperr)) => " => SIGSEGV(MAPERR)".into(),
-        Ok(Outcome::Signal(Signal::SegvAccerr)) => " => SIGSEGV(ACCERR)".into(),
-        Ok(Outcome::Signal(Signal::Bus)) => " => SIGBUS".into(),
-        Ok(Outcome::Signal(Signal::Kill)) => " => SIGKILL".into(),
-        Ok(Outcome::Statuses(s)) => {
-            let items: Vec<String> = s.iter().map(|v| v.to_string()).collect();
-            format!(" => [{}]", items.join(","))
-        }
-        Err(e) => format!(" => {}", e.name()),
+        r => format!(" => {}", script::result_text(r)),
     }
 }
 

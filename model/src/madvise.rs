@@ -9,6 +9,7 @@ use crate::mm_types::{Pte, RssKind, VmFlags, Vma};
 use crate::mmap::page_align;
 use crate::ops::{Advice, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, ZERO_PFN};
+use crate::swapfile::Slot;
 use crate::vmscan::Reclaimer;
 use crate::vmstat::Event;
 
@@ -151,7 +152,7 @@ impl Machine {
             }
             Advice::WILLNEED => {
                 if vma.anon_vma.is_some() {
-                    self.madvise_willneed_swapin(pid, vma, start, end);
+                    self.madvise_willneed_swapin(pid, start, end);
                 }
                 if let Some(file) = vma.file
                     && !self.k.inode(file).is_shmem()
@@ -234,13 +235,12 @@ impl Machine {
 
     /// `madvise_willneed` on anon memory (`swapin_walk_pmd_entry`): swapped pages are read
     /// into the swap cache, so the faults that follow are minor.
-    fn madvise_willneed_swapin(&mut self, pid: Pid, vma: &Vma, start: u64, end: u64) {
+    fn madvise_willneed_swapin(&mut self, pid: Pid, start: u64, end: u64) {
         let mm = &self.procs[&pid].mm;
-        let entries: Vec<(u64, Pte)> = mm.pt.range(start, end).into_iter().filter(|(_, p)| p.is_swap()).collect();
-        for (addr, pte) in entries {
-            let slot = pte.swap_offset();
-            if self.k.swap.slot(slot).is_some_and(|s| s.cache.is_none())
-                && self.k.swapin_page(vma, addr, slot, true).is_err()
+        let slots: Vec<Slot> =
+            mm.pt.range(start, end).into_iter().filter(|(_, p)| p.is_swap()).map(|(_, p)| p.swap_offset()).collect();
+        for slot in slots {
+            if self.k.swap.slot(slot).is_some_and(|s| s.cache.is_none()) && self.k.read_swap_cache_async(slot).is_none()
             {
                 break;
             }

@@ -315,10 +315,13 @@ impl Kernel {
             }
             None => {
                 let skip = self.swap.count(slot) == 1;
-                let pfn = self.swapin_page(&vma, addr, slot, !skip)?;
-                if !skip {
+                let pfn = if skip {
+                    self.swapin_uncached(&vma, addr, slot)?
+                } else {
+                    let pfn = self.read_swap_cache_async(slot).ok_or(FaultError::Oom)?;
                     self.swap_cluster_readahead(slot);
-                }
+                    pfn
+                };
                 (pfn, FaultKind::Major, skip)
             }
         };
@@ -367,25 +370,18 @@ impl Kernel {
         f.index = vma.pgoff_at(addr);
     }
 
-    /// Reads `slot` into a new anon page of `vma` at `addr` (`alloc_swap_folio` +
-    /// `swap_read_folio`), in the swap cache when `to_cache`, where it belongs to no anon_vma
-    /// until mapped (`claim_swapcache_page`).
-    pub(crate) fn swapin_page(&mut self, vma: &Vma, addr: u64, slot: Slot, to_cache: bool) -> Result<Pfn, FaultError> {
+    /// Reads `slot` into a new anon page of `vma` at `addr`, bypassing the swap cache
+    /// (`alloc_swap_folio` + `swap_read_folio` on the SWP_SYNCHRONOUS_IO path).
+    fn swapin_uncached(&mut self, vma: &Vma, addr: u64, slot: Slot) -> Result<Pfn, FaultError> {
         let pfn = self.frames.alloc(0, &mut self.stats).ok_or(FaultError::Oom)?;
         let value = self.swap_read(slot);
         let f = self.frames.frame_mut(pfn);
         f.value = value;
-        if !to_cache {
-            f.index = vma.pgoff_at(addr);
-            f.owner = vma.anon_vma.expect("anon_vma prepared");
-        }
+        f.index = vma.pgoff_at(addr);
+        f.owner = vma.anon_vma.expect("anon_vma prepared");
         f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED;
         // The allocation's reference is handed to the first mapping (rmap_add takes its own).
         f.refcount = 0;
-        if to_cache {
-            self.add_to_swap_cache(pfn, slot);
-            self.lru_add(pfn);
-        }
         Ok(pfn)
     }
 
@@ -419,7 +415,9 @@ impl Kernel {
                 }
                 mm.rss[mm_counter(&f) as usize] -= 1;
                 self.rmap_remove_and_put(pfn, locked);
-                self.free_swap_cache(pfn);
+                if f.flags.contains(PageFlags::SWAPCACHE) {
+                    self.free_swap_cache(pfn);
+                }
             } else if pte.is_swap() {
                 // Swap entries are private anon pages: a zap for one file's pages keeps them
                 // unless it takes the COWs too (`should_zap_cows`).

@@ -23,26 +23,15 @@ impl Machine {
     /// `try_to_free_pages` from the allocator: reclaims from every node in turn until something
     /// was freed. Returns the pages freed.
     pub(crate) fn direct_reclaim(&mut self) -> u64 {
-        for nid in 0..self.config.nodes {
-            if let Ok(crate::ops::Outcome::Count(n)) = self.reclaim(nid, SWAP_CLUSTER_MAX)
-                && n > 0
-            {
-                return n;
-            }
-        }
-        0
+        (0..self.config.nodes).map(|nid| self.shrink_node(nid, SWAP_CLUSTER_MAX)).find(|&n| n > 0).unwrap_or(0)
     }
 
     /// `out_of_memory`: kills the process with the highest badness. Returns the victim, or None
     /// when no process holds any memory (Linux would panic).
     pub(crate) fn out_of_memory(&mut self) -> Option<Pid> {
-        let (victim, points) = self.procs.iter().map(|(&pid, p)| (pid, self.oom_badness(&p.mm))).fold(
-            None,
-            |best: Option<(Pid, u64)>, (pid, pts)| match best {
-                Some((_, b)) if pts < b => best,
-                _ => Some((pid, pts)),
-            },
-        )?;
+        // max_by_key keeps the last of equal maxima: the newest task, as oom_evaluate_task does.
+        let (victim, points) =
+            self.procs.iter().map(|(&pid, p)| (pid, self.oom_badness(&p.mm))).max_by_key(|&(_, pts)| pts)?;
         if points == 0 {
             return None;
         }

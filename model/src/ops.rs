@@ -268,6 +268,40 @@ pub enum Op {
     Reclaim { nid: u32, pages: u64 },
 }
 
+/// Matches every operation variant that acts in a process, binding its `pid`.
+macro_rules! match_pid {
+    ($op:expr, |$pid:ident| $some:expr, $none:expr) => {
+        match $op {
+            Op::Spawn | Op::Reclaim { .. } => $none,
+            Op::Fork { pid: $pid }
+            | Op::Exit { pid: $pid }
+            | Op::Mmap { pid: $pid, .. }
+            | Op::Munmap { pid: $pid, .. }
+            | Op::Mprotect { pid: $pid, .. }
+            | Op::Mremap { pid: $pid, .. }
+            | Op::Madvise { pid: $pid, .. }
+            | Op::Read { pid: $pid, .. }
+            | Op::Write { pid: $pid, .. }
+            | Op::Touch { pid: $pid, .. }
+            | Op::MemfdCreate { pid: $pid, .. }
+            | Op::Open { pid: $pid, .. }
+            | Op::Pwrite { pid: $pid, .. }
+            | Op::Pread { pid: $pid, .. }
+            | Op::Ftruncate { pid: $pid, .. }
+            | Op::Fallocate { pid: $pid, .. }
+            | Op::Close { pid: $pid, .. }
+            | Op::Mlock { pid: $pid, .. }
+            | Op::Mlock2 { pid: $pid, .. }
+            | Op::Munlock { pid: $pid, .. }
+            | Op::Mlockall { pid: $pid, .. }
+            | Op::Munlockall { pid: $pid }
+            | Op::SetMemlockLimit { pid: $pid, .. }
+            | Op::SetCapIpcLock { pid: $pid, .. }
+            | Op::MovePages { pid: $pid, .. } => $some,
+        }
+    };
+}
+
 impl Op {
     /// The operation's name as scripts write it.
     pub fn name(&self) -> &'static str {
@@ -304,34 +338,12 @@ impl Op {
 
     /// The process the operation acts in, if any.
     pub fn pid(&self) -> Option<Pid> {
-        match *self {
-            Op::Spawn | Op::Reclaim { .. } => None,
-            Op::Fork { pid }
-            | Op::Exit { pid }
-            | Op::Mmap { pid, .. }
-            | Op::Munmap { pid, .. }
-            | Op::Mprotect { pid, .. }
-            | Op::Mremap { pid, .. }
-            | Op::Madvise { pid, .. }
-            | Op::Read { pid, .. }
-            | Op::Write { pid, .. }
-            | Op::Touch { pid, .. }
-            | Op::MemfdCreate { pid, .. }
-            | Op::Open { pid, .. }
-            | Op::Pwrite { pid, .. }
-            | Op::Pread { pid, .. }
-            | Op::Ftruncate { pid, .. }
-            | Op::Fallocate { pid, .. }
-            | Op::Close { pid, .. }
-            | Op::Mlock { pid, .. }
-            | Op::Mlock2 { pid, .. }
-            | Op::Munlock { pid, .. }
-            | Op::Mlockall { pid, .. }
-            | Op::Munlockall { pid }
-            | Op::SetMemlockLimit { pid, .. }
-            | Op::SetCapIpcLock { pid, .. }
-            | Op::MovePages { pid, .. } => Some(pid),
-        }
+        match_pid!(*self, |pid| Some(pid), None)
+    }
+
+    /// The process the operation acts in, for retargeting it.
+    pub fn pid_mut(&mut self) -> Option<&mut Pid> {
+        match_pid!(self, |pid| Some(pid), None)
     }
 }
 
@@ -350,10 +362,10 @@ pub enum Signal {
 }
 
 impl Signal {
-    /// The signal's name as scripts write it.
+    /// The signal's name as scripts and run reports write it, with the si_code of SIGSEGV.
     pub fn name(self) -> &'static str {
         match self {
-            Signal::SegvMaperr => "SIGSEGV",
+            Signal::SegvMaperr => "SIGSEGV(MAPERR)",
             Signal::SegvAccerr => "SIGSEGV(ACCERR)",
             Signal::Bus => "SIGBUS",
             Signal::Kill => "SIGKILL",

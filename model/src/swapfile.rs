@@ -197,16 +197,26 @@ impl Kernel {
             if offset == slot || s.cache.is_some() || s.count == 0 {
                 continue;
             }
-            let Some(pfn) = self.frames.alloc(0, &mut self.stats) else { return };
-            let value = self.swap_read(offset);
-            let f = self.frames.frame_mut(pfn);
-            f.value = value;
-            f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED | PageFlags::READAHEAD;
-            f.refcount = 0;
-            self.add_to_swap_cache(pfn, offset);
-            self.lru_add(pfn);
+            let Some(pfn) = self.read_swap_cache_async(offset) else { return };
+            self.frames.frame_mut(pfn).flags |= PageFlags::READAHEAD;
             self.stats.count(Event::SwapRa, 1);
         }
+    }
+
+    /// `read_swap_cache_async` for a slot not in the swap cache: a new page holding its data,
+    /// held only by the swap cache and on the LRU. It belongs to no anon_vma until mapped
+    /// (owner 0). None when no frame is free.
+    pub fn read_swap_cache_async(&mut self, slot: Slot) -> Option<Pfn> {
+        let pfn = self.frames.alloc(0, &mut self.stats)?;
+        let value = self.swap_read(slot);
+        let f = self.frames.frame_mut(pfn);
+        f.value = value;
+        f.flags |= PageFlags::ANON | PageFlags::SWAPBACKED;
+        // The allocation's reference becomes the swap cache's.
+        f.refcount = 0;
+        self.add_to_swap_cache(pfn, slot);
+        self.lru_add(pfn);
+        Some(pfn)
     }
 
     /// `swap_cache_get_folio`: a page found in the swap cache that readahead brought in counts

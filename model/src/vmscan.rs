@@ -35,11 +35,16 @@ fn scan_rank(flags: PageFlags) -> u8 {
 }
 
 impl Machine {
-    /// Reclaims up to `pages` pages from node `nid`.
+    /// The `reclaim` operation: up to `pages` pages from node `nid`.
     pub(crate) fn reclaim(&mut self, nid: u32, pages: u64) -> OpResult {
         if nid >= self.config.nodes {
             return Err(Errno::EINVAL);
         }
+        Ok(Outcome::Count(self.shrink_node(nid, pages)))
+    }
+
+    /// `shrink_node`: reclaims up to `pages` pages from node `nid`. Returns the pages freed.
+    pub(crate) fn shrink_node(&mut self, nid: u32, pages: u64) -> u64 {
         let scan_anon = self.k.swap.used() < self.k.swap.total();
         let mut candidates: Vec<(u8, Pfn)> = self
             .k
@@ -67,7 +72,7 @@ impl Machine {
                 self.k.stats.count(if file_lru { Event::PgStealFile } else { Event::PgStealAnon }, 1);
             }
         }
-        Ok(Outcome::Count(reclaimed))
+        reclaimed
     }
 
     /// `shrink_folio_list` for one page. Returns whether it was freed.

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use mmlab_model::views::KpageFlags;
-use mmlab_model::{OpResult, Outcome, Signal};
+use mmlab_model::{OpResult, Outcome};
 
 use crate::snapshot::{PageSnap, ProcSnap, ROLLUP_FIELDS, STATUS_FIELDS, Snapshot, VmaSnap};
 
@@ -51,15 +51,6 @@ pub const COMPARED_KPF: &[(&str, KpageFlags)] = &[
     ("MAPPEDTODISK", KpageFlags::MAPPEDTODISK),
 ];
 
-fn signal_text(s: Signal) -> &'static str {
-    match s {
-        Signal::SegvMaperr => "SIGSEGV(MAPERR)",
-        Signal::SegvAccerr => "SIGSEGV(ACCERR)",
-        Signal::Bus => "SIGBUS",
-        Signal::Kill => "SIGKILL",
-    }
-}
-
 /// An operation's result as the report shows it.
 pub fn result_text(r: &OpResult) -> String {
     match r {
@@ -68,7 +59,7 @@ pub fn result_text(r: &OpResult) -> String {
         Ok(Outcome::Addr(a)) => format!("{a:#x}"),
         Ok(Outcome::Fd(f)) => format!("fd {f}"),
         Ok(Outcome::Value(v)) => format!("{v:#x}"),
-        Ok(Outcome::Signal(s)) => signal_text(*s).into(),
+        Ok(Outcome::Signal(s)) => s.name().into(),
         Ok(Outcome::Statuses(v)) => format!("{v:?}").replace(' ', ""),
         Ok(Outcome::Count(n)) => n.to_string(),
         Err(e) => e.name().into(),

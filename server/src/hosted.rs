@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use mmlab_api::v1 as pb;
 use mmlab_model::script::{Literal, MachineSpec, OpExpr, ResultSpec, Script, SignalSpec, Stmt, StmtKind};
-use mmlab_model::{Errno, Machine, MachineConfig, Op, OpResult, Outcome, Signal};
+use mmlab_model::{Errno, Machine, MachineConfig, Op, OpResult, Outcome};
 use prost::Message;
 
 use crate::convert;
@@ -192,12 +192,7 @@ pub fn journal_script(config: &MachineConfig, entries: &[(Op, OpResult)]) -> Str
 fn result_spec(r: &OpResult) -> Option<ResultSpec> {
     match r {
         Err(e) => Some(ResultSpec::Errno(*e)),
-        Ok(Outcome::Signal(s)) => Some(ResultSpec::Signal(match s {
-            Signal::SegvMaperr => SignalSpec::SegvMaperr,
-            Signal::SegvAccerr => SignalSpec::SegvAccerr,
-            Signal::Bus => SignalSpec::Bus,
-            Signal::Kill => SignalSpec::Kill,
-        })),
+        Ok(Outcome::Signal(s)) => Some(ResultSpec::Signal(SignalSpec::exact(*s))),
         Ok(_) => None,
     }
 }
@@ -239,7 +234,7 @@ mod tests {
         let (results, stop) = run(&mut h, &ops, &limits());
         assert_eq!(stop, Ok(()));
         assert_eq!(results[2], Err(Errno::EINVAL));
-        assert_eq!(results[3], Ok(Outcome::Signal(Signal::SegvMaperr)));
+        assert_eq!(results[3], Ok(Outcome::Signal(mmlab_model::Signal::SegvMaperr)));
         let entries: Vec<(Op, OpResult)> = replay_results(h.machine.config(), &h.journal)
             .into_iter()
             .map(|(p, r)| (convert::op_from_proto(&p).unwrap(), r))

@@ -24,7 +24,7 @@ mod run;
 
 pub use parse::{parse, parse_op};
 pub use print::print_op;
-pub use run::{EvalError, Failure, FailureKind, ProcView, RunOptions, RunReport, eval_op, run};
+pub use run::{EvalError, Failure, FailureKind, ProcView, RunOptions, RunReport, eval_op, result_text, run};
 
 /// A parse error: where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -337,6 +337,16 @@ impl SignalSpec {
         [SignalSpec::Segv, SignalSpec::SegvMaperr, SignalSpec::SegvAccerr, SignalSpec::Bus, SignalSpec::Kill]
             .into_iter()
             .find(|x| x.name() == s)
+    }
+    /// The exact expectation a delivered signal satisfies.
+    pub fn exact(s: crate::ops::Signal) -> SignalSpec {
+        use crate::ops::Signal;
+        match s {
+            Signal::SegvMaperr => SignalSpec::SegvMaperr,
+            Signal::SegvAccerr => SignalSpec::SegvAccerr,
+            Signal::Bus => SignalSpec::Bus,
+            Signal::Kill => SignalSpec::Kill,
+        }
     }
     /// Whether a delivered signal satisfies this expectation.
     pub fn matches(self, s: crate::ops::Signal) -> bool {

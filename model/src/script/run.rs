@@ -9,7 +9,7 @@ use super::{
 };
 use crate::errno::Errno;
 use crate::machine::Machine;
-use crate::ops::{Fd, Op, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
+use crate::ops::{Fd, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::proc as procfs;
 use crate::views::PagemapEntry;
 
@@ -323,24 +323,15 @@ fn outcome_value(o: &Outcome) -> Option<i128> {
     }
 }
 
-fn signal_text(s: Signal) -> &'static str {
-    match s {
-        Signal::SegvMaperr => "SIGSEGV(MAPERR)",
-        Signal::SegvAccerr => "SIGSEGV(ACCERR)",
-        Signal::Bus => "SIGBUS",
-        Signal::Kill => "SIGKILL",
-    }
-}
-
 /// `ok`, a pid, `0x...` address or value, an fd, a signal, or an errno name.
-fn result_text(r: &OpResult) -> String {
+pub fn result_text(r: &OpResult) -> String {
     match r {
         Ok(Outcome::Done) => "ok".into(),
         Ok(Outcome::Pid(p)) => p.to_string(),
         Ok(Outcome::Addr(a)) => format!("{a:#x}"),
         Ok(Outcome::Fd(f)) => f.to_string(),
         Ok(Outcome::Value(v)) => format!("{v:#x}"),
-        Ok(Outcome::Signal(s)) => signal_text(*s).into(),
+        Ok(Outcome::Signal(s)) => s.name().into(),
         Ok(Outcome::Statuses(v)) => statuses_text(v),
         Ok(Outcome::Count(n)) => n.to_string(),
         Err(e) => e.name().into(),
