@@ -119,7 +119,8 @@ impl Kernel {
             // shmem_swapin_folio on the synchronous device: read, drop the slot, and the page
             // (the only copy now) is dirty.
             value = self.swap_read(slot);
-            self.swap_free(slot);
+            // A copy that swap readahead put in the swap cache goes with the slot.
+            self.free_swap_and_cache(slot);
             self.frames.frame_mut(pfn).flags |= PageFlags::DIRTY;
         }
         let f = self.frames.frame_mut(pfn);
@@ -175,13 +176,14 @@ impl Kernel {
         self.put_page(pfn);
     }
 
-    /// `shmem_free_swap` over page indices `[first, last)`: the file's swap entries there go.
+    /// `shmem_free_swap` over page indices `[first, last)`: the file's swap entries there go,
+    /// with any swap-cache copy readahead made of them (`free_swap_and_cache_nr`).
     pub fn free_shmem_swap(&mut self, file: FileId, first: u64, last: u64) {
         let inode = self.inode_mut(file);
         let indices: Vec<u64> = inode.swap.range(first..last).map(|(&i, _)| i).collect();
         for index in indices {
             let slot = self.inode_mut(file).swap.remove(&index).expect("swapped index");
-            self.swap_free(slot);
+            self.free_swap_and_cache(slot);
         }
     }
 

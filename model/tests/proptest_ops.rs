@@ -1506,3 +1506,53 @@ fn mremap_old_len_zero_duplicates_a_shared_mapping() {
     assert_eq!(r[2], Ok(Outcome::Value(0x79)));
     assert_eq!(m.maps(1).expect("maps").len(), 2);
 }
+
+/// Swap readahead around a shared anon entry also read a neighbouring slot that belonged to a
+/// shmem file into the swap cache; truncating the file then dropped the slot's reference without
+/// reclaiming that copy, so a swap-cache page and its slot outlived every process and file.
+/// `shmem_free_swap` goes through `free_swap_and_cache_nr` in Linux, and so does the model now.
+#[test]
+fn readahead_copy_of_a_shmem_slot_is_freed_with_the_file() {
+    let config = MachineConfig { node_bytes: 64 << 10, swap_bytes: 4 << 20, ..MachineConfig::default() };
+    let mut m = Machine::new(config).expect("config");
+    let ops = [
+        Op::Spawn,
+        Op::Mmap { pid: 1, addr: 0, len: 0xd000, prot: RW, flags: PRIVATE_ANON, fd: -1, offset: 0 },
+        Op::MemfdCreate { pid: 1, name: "m1".into(), flags: MemfdFlags::empty() },
+        Op::Ftruncate { pid: 1, fd: 3, len: 0 },
+        Op::Mremap {
+            pid: 1,
+            old_addr: 0x7eff_ffff_5000,
+            old_len: 0x7000,
+            new_len: 0x7000,
+            flags: MremapFlags::MAYMOVE | MremapFlags::DONTUNMAP,
+            new_addr: 0,
+        },
+        Op::Fallocate { pid: 1, fd: 3, mode: FallocMode::empty(), offset: 0, len: 0x4000 },
+        Op::Fork { pid: 1 },
+        Op::Mmap {
+            pid: 2,
+            addr: 0x7eff_fffe_e000,
+            len: 0x3000,
+            prot: RW,
+            flags: PRIVATE_ANON | MapFlags::FIXED | MapFlags::POPULATE,
+            fd: -1,
+            offset: 0,
+        },
+        Op::Madvise { pid: 1, addr: 0x7eff_ffff_3000, len: 0x1000, advice: Advice(0) },
+        Op::Reclaim { nid: 0, pages: 7 },
+        Op::Fork { pid: 2 },
+        Op::Touch { pid: 2, addr: 0x7eff_fffe_c000, len: 0x5000, access: Access::Read },
+        Op::Mmap { pid: 2, addr: 0, len: 0x1000, prot: RW, flags: PRIVATE_ANON, fd: -1, offset: 0 },
+        Op::Fork { pid: 2 },
+        Op::Exit { pid: 1 },
+        Op::Reclaim { nid: 0, pages: 1 },
+        Op::Read { pid: 4, addr: 0x7eff_ffff_0000 },
+    ];
+    let r = replay(&mut m, &ops);
+    assert_eq!(r[9], Ok(Outcome::Count(7)));
+    assert!(m.vmstat().get("swap_ra").unwrap() > 0, "the scenario needs a readahead");
+    m.teardown();
+    assert_eq!(m.check_invariants(), vec![]);
+    assert_eq!(m.meminfo().swap_free, m.meminfo().swap_total);
+}
