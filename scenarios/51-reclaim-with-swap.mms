@@ -1,12 +1,21 @@
-# Reclaim with swap space. The reclaim operation scans the file LRU first, then (because swap has
-# room) the anon LRU, which holds shmem too. Clean file pages are dropped, dirty ones written back;
-# anon pages get swap slots and their PTEs become swap entries; dirty shmem pages move to swap while a
-# clean (never written) one is simply dropped. pgscan/pgsteal count per LRU type (shmem is anon),
-# pswpout counts the pages written to swap. Every value comes back: file pages from disk and swapped
-# pages from swap, each with a major fault.
-# Linux code: mm/vmscan.c get_scan_count (anon only with swap space), shrink_inactive_list
-# (pgscan_*/pgsteal_* by folio_is_file_lru), shrink_folio_list (add_to_swap, try_to_unmap, pageout,
-# __remove_mapping), mm/shmem.c shmem_writeout, mm/memory.c do_swap_page, mm/filemap.c filemap_fault.
+# Reclaim with swap space. Every page was just faulted in, so its PTE is young: the first scan of
+# each keeps it (PG_referenced set, young bit cleared) and a later one frees it. Clean file pages
+# are dropped; a dirty one that still had PG_referenced is kept once more (FOLIOREF_RECLAIM_CLEAN)
+# and written back on the scan after; anon pages get swap slots and their PTEs become swap entries;
+# dirty shmem pages move to swap while a clean (never written) one is simply dropped.
+# The scan counts follow the priority loop. Pass 1: priority 2 and 1 scan 1 and 2 file pages only
+# (cache_trim_mode: enough inactive file, no active file), all kept; priority 0 scans all 7 anon
+# pages (kept) and all 4 file pages: the one scanned twice, clean (fm+2p), is freed, the two dirty
+# ones are kept (RECLAIM_CLEAN). Pass 2: priority 1 scans and frees fm+3p; priority 0 frees the 7
+# anon and shmem pages and writes back and frees the 2 dirty file pages. pgscan_file 1+2+4+1+2 = 10,
+# pgscan_anon 7+7 = 14, all counted as kswapd's; pgsteal 4 file + 7 anon; pswpout counts the 6
+# pages written to swap. Every value comes back: file pages from disk and swapped pages from swap,
+# each with a major fault.
+# Linux code: mm/vmscan.c get_scan_count (anon only with swap space; SCAN_FILE in cache_trim_mode,
+# SCAN_EQUAL at priority 0), shrink_lruvec, shrink_inactive_list (pgscan_kswapd, pgscan_anon/file,
+# pgsteal_*), folio_check_references, shrink_folio_list (add_to_swap, try_to_unmap, pageout,
+# __remove_mapping), mm/rmap.c folio_referenced, mm/shmem.c shmem_writeout, mm/memory.c
+# do_swap_page, mm/filemap.c filemap_fault; mm/memcontrol.c memory_reclaim (passes retried).
 # Derived from source: the live kernel cannot be made to reclaim exactly these pages on demand (its
 # global reclaim order depends on every other process); the per-page outcomes of pageout, swap-in
 # and shmem swap used here are the ones checked live in scenarios 47-50.
@@ -34,10 +43,14 @@ expect status p RssFile == 16 kB
 expect status p RssAnon == 16 kB
 expect status p RssShmem == 12 kB
 reclaim 0 100 => 11
-expect vmstat pgscan_file == 4
+expect vmstat pgscan_file == 10
 expect vmstat pgsteal_file == 4
-expect vmstat pgscan_anon == 7
+expect vmstat pgscan_anon == 14
 expect vmstat pgsteal_anon == 7
+expect vmstat pgscan_kswapd == 24
+expect vmstat pgsteal_kswapd == 11
+expect vmstat pgscan_direct == 0
+expect vmstat pgactivate == 0
 expect vmstat pswpout == 6
 expect status p VmRSS == 0 kB
 expect status p VmSwap == 16 kB

@@ -137,6 +137,7 @@ impl Kernel {
         } else {
             self.stats.mod_node(nid, NodeStat::InactiveFile, 1);
         }
+        self.frames.lru_stamp(pfn);
         Ok((pfn, !shmem || swapped.is_some()))
     }
 
@@ -216,6 +217,7 @@ impl Kernel {
         if f.flags.contains(PageFlags::LRU) && before != after {
             self.stats.mod_node(nid, before, -1);
             self.stats.mod_node(nid, after, 1);
+            self.frames.lru_stamp(pfn);
         }
     }
 
@@ -255,6 +257,7 @@ impl Kernel {
         let item = lru_item(f.flags);
         let nid = f.nid as u32;
         self.stats.mod_node(nid, item, 1);
+        self.frames.lru_stamp(pfn);
     }
 
     /// Frees an inode nobody references any more: its whole cache goes.

@@ -218,10 +218,11 @@ impl Machine {
                 continue;
             }
             mm.pt.set(addr, pte.with_young(false));
-            let was_hot = f.flags.intersects(PageFlags::ACTIVE | PageFlags::REFERENCED);
+            // folio_deactivate moves (and counts) only active pages.
+            let was_active = f.flags.contains(PageFlags::ACTIVE) && !f.flags.contains(PageFlags::UNEVICTABLE);
             self.k.relist(pfn, |f| *f -= PageFlags::ACTIVE | PageFlags::REFERENCED);
             if !pageout {
-                if was_hot {
+                if was_active {
                     self.k.stats.count(Event::PgDeactivate, 1);
                 }
             } else if !f.flags.contains(PageFlags::UNEVICTABLE) {

@@ -54,6 +54,9 @@ pub struct Frame {
     pub flags: PageFlags,
     /// NUMA node the frame belongs to.
     pub nid: u8,
+    /// Position on its LRU list: the list is ordered by this stamp, the highest at the head
+    /// (added last), the lowest at the tail where reclaim takes pages from.
+    pub lru_seq: u32,
 }
 
 impl Frame {
@@ -89,12 +92,14 @@ impl Node {
 pub struct Frames {
     node_frames: u64,
     nodes: Vec<Node>,
+    /// The stamp the next page added at the head of an LRU list gets.
+    lru_clock: u32,
 }
 
 impl Frames {
     pub fn new(nodes: u32, node_frames: u64) -> Frames {
         let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new(), tables: 0 };
-        Frames { node_frames, nodes: vec![node; nodes as usize] }
+        Frames { node_frames, nodes: vec![node; nodes as usize], lru_clock: 0 }
     }
 
     pub fn node_count(&self) -> u32 {
@@ -167,6 +172,13 @@ impl Frames {
         node.free.push(slot as u32);
         stats.mod_node(nid as u32, NodeStat::FreePages, 1);
         stats.count(Event::PgFree, 1);
+    }
+
+    /// `lruvec_add_folio`: the page goes to the head of its LRU list.
+    pub fn lru_stamp(&mut self, pfn: Pfn) {
+        self.lru_clock = self.lru_clock.wrapping_add(1);
+        let clock = self.lru_clock;
+        self.frame_mut(pfn).lru_seq = clock;
     }
 
     /// Every allocated frame (free or not) with its pfn, in pfn order.

@@ -79,6 +79,11 @@ items! {
         ThpZeroPageAlloc = "thp_zero_page_alloc",
         SwapRa = "swap_ra",
         SwapRaHit = "swap_ra_hit",
+        PgScanKswapd = "pgscan_kswapd",
+        PgScanDirect = "pgscan_direct",
+        PgStealKswapd = "pgsteal_kswapd",
+        PgStealDirect = "pgsteal_direct",
+        PgRefill = "pgrefill",
     }
 }
 

@@ -40,3 +40,36 @@ fn reclaim_drops_file_and_lazyfree_pages_only() {
     assert_eq!(m.0.vmstat().get("pgmajfault"), Some(majflt + 1));
     assert_eq!(m.op(Op::Reclaim { nid: 1, pages: 1 }), Err(Errno::EINVAL));
 }
+
+/// The allocator's direct reclaim counts as pgscan_direct/pgsteal_direct, never as kswapd's; with
+/// a target of SWAP_CLUSTER_MAX it runs priorities 3..0 over 8 use-once page-cache pages (1, 1, 3
+/// and 3 pages scanned) and frees them all, so the fault that needed a frame completes.
+#[test]
+fn direct_reclaim_counts_as_direct() {
+    let mut m = M::with(MachineConfig { node_bytes: 256 << 10, ..MachineConfig::default() });
+    let p = m.spawn();
+    let Ok(Outcome::Fd(fd)) =
+        m.op(Op::Open { pid: p, path: "/data".into(), flags: OpenFlags::RDWR | OpenFlags::CREAT })
+    else {
+        panic!()
+    };
+    m.op(Op::Ftruncate { pid: p, fd, len: 8 * PAGE_SIZE }).unwrap();
+    for i in 0..8 {
+        assert_eq!(m.op(Op::Pread { pid: p, fd, offset: i * PAGE_SIZE }), Ok(Outcome::Value(0)));
+    }
+    let a = m.anon(p, 64);
+    let stat = |m: &M, name: &str| m.0.vmstat().get(name).unwrap();
+    let mut written = 0;
+    while stat(&m, "pgsteal_direct") == 0 {
+        assert!(written < 64, "no direct reclaim");
+        m.write(p, a + written * PAGE_SIZE, 0x100 + written);
+        written += 1;
+    }
+    assert_eq!(stat(&m, "pgscan_direct"), 8);
+    assert_eq!(stat(&m, "pgsteal_direct"), 8);
+    assert_eq!(stat(&m, "pgscan_file"), 8);
+    assert_eq!((stat(&m, "pgscan_kswapd"), stat(&m, "pgsteal_kswapd")), (0, 0));
+    assert_eq!(stat(&m, "oom_kill"), 0);
+    assert_eq!(m.0.meminfo().cached, 0);
+    assert_eq!(m.read(p, a + (written - 1) * PAGE_SIZE), Ok(Outcome::Value(0x100 + written - 1)));
+}
