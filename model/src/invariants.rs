@@ -152,6 +152,8 @@ impl Machine {
         }
         // Frames, mapcounts and cache counts are all in pfn order: walk them together.
         let (mut maps_it, mut cache_it) = (mapcounts.iter().peekable(), cached.iter().peekable());
+        // LRU order: each page has its own place (stamp) on its node's lists.
+        let mut lru_places: BTreeMap<(u8, u32), Pfn> = BTreeMap::new();
         for (pfn, f) in self.k.frames.iter() {
             let at = || format!("pfn {pfn:#x}");
             if f.is_free() {
@@ -183,6 +185,9 @@ impl Machine {
             r.check(in_swap_cache == 0 || (f.is_anon() && in_cache == 0), "swapcache-page-kind", at);
             r.check(f.is_anon() != (in_cache == 1), "anon-xor-cache", at);
             r.check(f.flags.contains(PageFlags::LRU), "frame-off-lru", at);
+            if let Some(other) = lru_places.insert((f.nid, f.lru_seq), pfn) {
+                r.check(false, "lru-place-shared", || format!("{} and pfn {other:#x}: stamp {}", at(), f.lru_seq));
+            }
         }
     }
 

@@ -73,3 +73,38 @@ fn direct_reclaim_counts_as_direct() {
     assert_eq!(m.0.meminfo().cached, 0);
     assert_eq!(m.read(p, a + (written - 1) * PAGE_SIZE), Ok(Outcome::Value(0x100 + written - 1)));
 }
+
+/// Reclaim meeting a page mapped in a VM_LOCKED VMA that was never mlocked (here left so by the
+/// `lockonfault_skip_mapped` quirk, the pre-5.18 mlock2 bug) mlocks it: folio_referenced_one finds
+/// the VM_LOCKED VMA and calls mlock_vma_folio, folio_check_references returns FOLIOREF_ACTIVATE,
+/// activate_locked leaves the mlocked page inactive (no pgactivate) and putback culls it to the
+/// unevictable list. Nothing is freed, and the invariants the quirk broke hold again.
+#[test]
+fn reclaim_mlocks_a_page_found_in_a_locked_vma() {
+    let config = MachineConfig { quirks: vec!["lockonfault_skip_mapped".into()], ..MachineConfig::default() };
+    let mut m = Machine::new(config).unwrap();
+    let op = |m: &mut Machine, op: Op| m.apply(&op).unwrap();
+    let Outcome::Pid(p) = op(&mut m, Op::Spawn) else { panic!() };
+    let Outcome::Fd(fd) = op(&mut m, Op::Open { pid: p, path: "/f".into(), flags: OpenFlags::RDWR | OpenFlags::CREAT })
+    else {
+        panic!()
+    };
+    op(&mut m, Op::Ftruncate { pid: p, fd, len: 2 * PAGE_SIZE });
+    let map =
+        Op::Mmap { pid: p, addr: 0, len: 2 * PAGE_SIZE, prot: Prot::READ, flags: MapFlags::SHARED, fd, offset: 0 };
+    let Outcome::Addr(a) = op(&mut m, map) else { panic!() };
+    op(&mut m, Op::Touch { pid: p, addr: a, len: 2 * PAGE_SIZE, access: Access::Read });
+    op(&mut m, Op::Mlock2 { pid: p, addr: a, len: 2 * PAGE_SIZE, flags: MlockFlags::ONFAULT });
+    let broken: Vec<String> = m.check_invariants().into_iter().map(|v| v.invariant).collect();
+    assert_eq!(broken, ["mlock_count", "mlocked-iff-locked-mapping", "mlock_count", "mlocked-iff-locked-mapping"]);
+    assert_eq!(m.meminfo().mlocked, 0);
+    assert_eq!(op(&mut m, Op::Reclaim { nid: 0, pages: 2 }), Outcome::Count(0));
+    let stat = |m: &Machine, name: &str| m.vmstat().get(name).unwrap();
+    // One page scanned at priority 1, the other at priority 0; none freed or activated.
+    assert_eq!((stat(&m, "pgscan_kswapd"), stat(&m, "pgsteal_kswapd"), stat(&m, "pgactivate")), (2, 0, 0));
+    assert_eq!((stat(&m, "unevictable_pgs_mlocked"), stat(&m, "unevictable_pgs_culled")), (2, 2));
+    let mi = m.meminfo();
+    assert_eq!((mi.mlocked, mi.unevictable, mi.inactive_file), (8, 8, 0));
+    assert_eq!(m.check_invariants(), []);
+    assert_eq!(m.status(p).unwrap().rss_file, 8);
+}
