@@ -203,8 +203,8 @@ impl Machine {
         }
     }
 
-    /// `madvise_cold_or_pageout_pte_range`: pages mapped only here lose their young and
-    /// referenced bits and leave the active list; PAGEOUT then reclaims them (`reclaim_pages`).
+    /// `madvise_cold_or_pageout_pte_range`: pages mapped only here lose PG_referenced (COLD also
+    /// their young bit) and leave the active list; PAGEOUT then reclaims them (`reclaim_pages`).
     fn madvise_cold_or_pageout(&mut self, pid: Pid, start: u64, end: u64, pageout: bool) {
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         let mut isolated = Vec::new();
@@ -217,7 +217,10 @@ impl Machine {
             if f.mapcount > 1 {
                 continue;
             }
-            mm.pt.set(addr, pte.with_young(false));
+            if !pageout {
+                // Only MADV_COLD clears the young bit; PAGEOUT leaves it to try_to_unmap.
+                mm.pt.set(addr, pte.with_young(false));
+            }
             // folio_deactivate moves (and counts) only active pages.
             let was_active = f.flags.contains(PageFlags::ACTIVE) && !f.flags.contains(PageFlags::UNEVICTABLE);
             self.k.relist(pfn, |f| *f -= PageFlags::ACTIVE | PageFlags::REFERENCED);

@@ -111,7 +111,16 @@ impl Caps {
             ));
         }
         if config.swap_bytes > 0 {
-            return Some("needs swap (machine swap=...); the oracle does not set swap up".into());
+            if self.swap {
+                return Some(
+                    "needs swap (machine swap=...) and this kernel has swap active already: the oracle only \
+                     compares with a zram swap area of its own"
+                        .into(),
+                );
+            }
+            if let Some(why) = crate::zram::unavailable() {
+                return Some(why);
+            }
         }
         if !config.quirks.is_empty() {
             return Some(format!("enables historical quirks ({}) this kernel does not have", config.quirks.join(",")));

@@ -21,6 +21,7 @@ pub mod reloc;
 pub mod runner;
 pub mod servant;
 pub mod snapshot;
+pub mod zram;
 
 pub use caps::Caps;
 pub use compare::Divergence;

@@ -121,6 +121,20 @@ impl Oracle {
             report.skip = Some((None, why));
             return report;
         }
+        // A machine with swap gets a zram swap area of its size for this script only; dropping
+        // it (after the servants are gone, on every path) swaps it off and removes it.
+        let _swap = if config.swap_bytes > 0 {
+            match crate::zram::ZramSwap::setup(config.swap_bytes) {
+                Ok(swap) => Some(swap),
+                Err(e) => {
+                    report.verdict = Verdict::Skipped;
+                    report.skip = Some((None, format!("needs swap: setting up zram swap failed: {e}")));
+                    return report;
+                }
+            }
+        } else {
+            None
+        };
         if let Err(e) = self.run_steps(s, label, &config, &mut report) {
             report.verdict = Verdict::Error;
             report.error = Some(e);
