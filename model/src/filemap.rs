@@ -340,7 +340,7 @@ impl Machine {
             }
             None => return Err(Errno::ENOENT),
         };
-        let fd = self.install_fd(pid, OpenFile { file, readable, writable })?;
+        let fd = self.install_fd(pid, OpenFile { file, readable, writable, ra_prev_page: None })?;
         if flags.contains(OpenFlags::TRUNC) && writable {
             self.truncate_inode(file, 0);
         }
@@ -402,9 +402,16 @@ impl Machine {
             // shmem_file_read_iter (SGP_READ) copies zeros from a hole without allocating.
             return Ok(Outcome::Value(0));
         }
+        let shmem = inode.is_shmem();
         let (pfn, _) = self.k.get_cache_page(of.file, index, 0)?;
-        // filemap_read / shmem_file_read_iter: reading a page from its start marks it accessed.
-        self.k.mark_accessed(pfn);
+        // shmem_file_read_iter marks a page it reads from its start accessed; filemap_read does
+        // unless the read starts in the page the previous read of this file ended in.
+        if shmem || of.ra_prev_page != Some(index) {
+            self.k.mark_accessed(pfn);
+        }
+        if !shmem && let Some(of) = self.procs.get_mut(&pid).and_then(|p| p.fds.get_mut(&fd)) {
+            of.ra_prev_page = Some(index);
+        }
         Ok(Outcome::Value(self.k.frames.frame(pfn).value))
     }
 }

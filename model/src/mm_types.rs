@@ -368,6 +368,8 @@ pub struct OpenFile {
     pub file: FileId,
     pub readable: bool,
     pub writable: bool,
+    /// `f_ra.prev_pos` as a page index: the page the last read of a regular file ended in.
+    pub ra_prev_page: Option<u64>,
 }
 
 /// A modeled task with its mm and fd table.

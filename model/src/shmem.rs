@@ -38,7 +38,7 @@ impl Machine {
             return Err(Errno::EINVAL);
         }
         let file = self.k.new_inode(FileKind::Memfd { name: name.to_string() }, 0);
-        match self.install_fd(pid, OpenFile { file, readable: true, writable: true }) {
+        match self.install_fd(pid, OpenFile { file, readable: true, writable: true, ra_prev_page: None }) {
             Ok(fd) => Ok(Outcome::Fd(fd)),
             Err(e) => {
                 self.k.maybe_free_inode(file);
