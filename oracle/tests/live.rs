@@ -41,3 +41,27 @@ fn a_reclaim_step_stops_the_comparison_with_its_reason() {
     assert_eq!(line, Some(2));
     assert!(why.contains("reclaim"), "{why}");
 }
+
+#[test]
+fn a_swap_script_gets_its_own_zram_swap_and_leaves_none_behind() {
+    let Some(mut o) = oracle() else { return };
+    if let Some(why) = mmlab_oracle::zram::unavailable() {
+        eprintln!("skipped: {why}");
+        return;
+    }
+    if o.caps.swap {
+        eprintln!("skipped: this kernel has swap active already");
+        return;
+    }
+    let swaps = || std::fs::read_to_string("/proc/swaps").unwrap();
+    let before = swaps();
+    let s = mmlab_model::script::parse(
+        "machine swap=1M\np = spawn\na = mmap p 0 4p rw private,anonymous\ntouch p a 4p write\n\
+         madvise p a 4p pageout\nread p a+1p\nexit p\n",
+    )
+    .unwrap();
+    let r = o.run(&s, "live-swap.mms");
+    assert_eq!(r.verdict, Verdict::Agree, "{:?} {:?} {:?}", r.divergences, r.skip, r.error);
+    assert_eq!(r.compared, 6);
+    assert_eq!(swaps(), before, "the zram swap area is gone again");
+}
