@@ -176,9 +176,23 @@ impl Frames {
 
     /// `lruvec_add_folio`: the page goes to the head of its LRU list.
     pub fn lru_stamp(&mut self, pfn: Pfn) {
-        self.lru_clock = self.lru_clock.wrapping_add(1);
+        if self.lru_clock == u32::MAX {
+            self.renumber_lru();
+        }
+        self.lru_clock += 1;
         let clock = self.lru_clock;
         self.frame_mut(pfn).lru_seq = clock;
+    }
+
+    /// Before the stamp clock would wrap: the pages on LRU lists get stamps 1.. in their order.
+    fn renumber_lru(&mut self) {
+        let mut order: Vec<(u32, Pfn)> =
+            self.iter().filter(|(_, f)| f.flags.contains(PageFlags::LRU)).map(|(pfn, f)| (f.lru_seq, pfn)).collect();
+        order.sort_unstable();
+        for (i, &(_, pfn)) in order.iter().enumerate() {
+            self.frame_mut(pfn).lru_seq = i as u32 + 1;
+        }
+        self.lru_clock = order.len() as u32;
     }
 
     /// Every allocated frame (free or not) with its pfn, in pfn order.
@@ -211,5 +225,29 @@ impl Frames {
     /// Host bytes spent on frame slots.
     pub fn host_bytes(&self) -> usize {
         self.nodes.iter().map(|n| n.slots.capacity() * size_of::<Frame>() + n.free.capacity() * 4).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lru_stamps_keep_their_order_when_the_clock_would_wrap() {
+        let mut stats = Stats::new(1, 16);
+        let mut frames = Frames::new(1, 16);
+        let pfns: Vec<Pfn> = (0..3).map(|_| frames.alloc(0, &mut stats).unwrap()).collect();
+        for &pfn in &pfns {
+            frames.frame_mut(pfn).flags |= PageFlags::LRU;
+        }
+        frames.lru_clock = u32::MAX - 2;
+        // pfns[1] first, then pfns[0]: stamps MAX-1 and MAX; pfns[2] wraps the clock.
+        frames.lru_stamp(pfns[1]);
+        frames.lru_stamp(pfns[0]);
+        frames.lru_stamp(pfns[2]);
+        let seq = |f: &Frames, i: usize| f.frame(pfns[i]).lru_seq;
+        // Renumbered in order: pfns[2] (never stamped, 0) < pfns[1] < pfns[0], then pfns[2] is
+        // stamped anew at the head.
+        assert_eq!((seq(&frames, 1), seq(&frames, 0), seq(&frames, 2)), (2, 3, 4));
     }
 }
