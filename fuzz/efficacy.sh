@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 RUNS=${RUNS:-5}
 CAP=${CAP:-120}
 SECS=${SECS:-20}
-TARGETS=${TARGETS:-"ops roundtrip differential"}
+TARGETS=${TARGETS:-"ops roundtrip differential service"}
 
 # shellcheck source=fuzz/cargo-fuzz.sh
 source ./cargo-fuzz.sh

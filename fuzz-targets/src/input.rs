@@ -293,6 +293,26 @@ impl<'a, A: Apply> Driver<'a, A> {
         })
     }
 
+    /// An advice: half the time one that moves pages (frees, swaps, ages or populates them),
+    /// otherwise any named advice or an unknown one.
+    fn advice(u: &mut Unstructured) -> Result<Advice> {
+        const MOVING: [Advice; 8] = [
+            Advice::DONTNEED,
+            Advice::FREE,
+            Advice::PAGEOUT,
+            Advice::COLD,
+            Advice::WILLNEED,
+            Advice::REMOVE,
+            Advice::POPULATE_READ,
+            Advice::POPULATE_WRITE,
+        ];
+        let i = usize::from(u8::arbitrary(u)?);
+        if i < 128 {
+            return Ok(MOVING[i % MOVING.len()]);
+        }
+        Ok(Advice::NAMED.get(i % (Advice::NAMED.len() + 1)).map_or(Advice(7), |(a, _)| *a))
+    }
+
     fn prot(u: &mut Unstructured) -> Result<Prot> {
         Ok(Prot::from_bits_retain(pick(u, &[3, 3, 3, 3, 3, 3, 1, 1, 0, 7, 2, 5])?))
     }
@@ -393,11 +413,7 @@ impl<'a, A: Apply> Driver<'a, A> {
         let op = match k {
             Kind::Munmap => Op::Munmap { pid, addr, len },
             Kind::Mprotect => Op::Mprotect { pid, addr, len, prot: Self::prot(u)? },
-            Kind::Madvise => {
-                let i = usize::from(u8::arbitrary(u)?);
-                let advice = Advice::NAMED.get(i % (Advice::NAMED.len() + 1)).map_or(Advice(7), |(a, _)| *a);
-                Op::Madvise { pid, addr, len, advice }
-            }
+            Kind::Madvise => Op::Madvise { pid, addr, len, advice: Self::advice(u)? },
             Kind::Munlock => Op::Munlock { pid, addr, len },
             _ => match u8::arbitrary(u)? % 3 {
                 0 => Op::Mlock { pid, addr, len },

@@ -9,6 +9,8 @@
 //! - [`targets`] are the fuzz targets: [`targets::ops`], [`targets::roundtrip`],
 //!   [`targets::differential`]. Each takes the raw input bytes and returns the first
 //!   [`oracle::Failure`]; the libFuzzer wrappers panic on it.
+//! - [`service`] is the `service` target: arbitrary requests into the in-process gRPC service
+//!   with two tenants.
 //! - [`repro`] turns a failing input into a minimal `.mms` script.
 //! - [`corpus`] lists the committed seeds and regression inputs for replay.
 //!
@@ -20,6 +22,7 @@ pub mod corpus;
 pub mod input;
 pub mod oracle;
 pub mod repro;
+pub mod service;
 pub mod targets;
 
 use std::sync::OnceLock;

@@ -10,8 +10,8 @@
 //!   not notice (THP never vs always; no swap vs swap without reclaim; more memory while
 //!   neither machine is near OOM) gives the same results, maps and page values.
 //!
-//! (A `service` target, arbitrary requests into the in-process gRPC service, comes with the
-//! server.)
+//! The `service` target, arbitrary requests into the in-process gRPC service, is
+//! [`crate::service::service`].
 
 use arbitrary::{Arbitrary, Unstructured};
 use mmlab_model::script::{self, OpExpr, StmtKind};

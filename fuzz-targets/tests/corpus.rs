@@ -22,6 +22,15 @@ fn seeds_and_regressions_pass() {
 }
 
 #[test]
+fn service_seeds_and_regressions_pass() {
+    let inputs = corpus::target_inputs("service");
+    assert!(inputs.len() >= 8, "service: only {} committed inputs", inputs.len());
+    for (path, data) in inputs {
+        assert_eq!(mmlab_fuzz::service::service(&data), Ok(()), "{}", path.display());
+    }
+}
+
+#[test]
 fn quirk_inputs_fail_only_with_their_quirk() {
     for quirk in KNOWN_QUIRKS {
         let inputs = corpus::quirk_inputs(quirk);

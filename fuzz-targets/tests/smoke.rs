@@ -24,6 +24,14 @@ fn targets_hold_on_random_inputs() {
     }
 }
 
+/// The service target: no panic, no cross-tenant visibility, on the same pseudo-random inputs.
+#[test]
+fn service_holds_on_random_inputs() {
+    for (i, data) in inputs(150).iter().enumerate() {
+        assert_eq!(mmlab_fuzz::service::service(data), Ok(()), "service input #{i}");
+    }
+}
+
 /// The generator reaches deep states: long sequences whose operations mostly succeed, several
 /// processes, and mlocked and shmem pages at the end of many runs.
 #[test]

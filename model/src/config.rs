@@ -48,8 +48,21 @@ impl ThpMode {
 /// `mlocked-iff-locked-mapping`.
 pub const QUIRK_LOCKONFAULT_SKIP_MAPPED: &str = "lockonfault_skip_mapped";
 
+/// Quirk: `zap_pte_range` skips every swap entry whenever zap details are passed, so truncation
+/// (`unmap_mapping_range` with `even_cows`) leaves the swapped-out private COW copies of the cut
+/// range in the page tables: after the file grows back, a read returns the old private data
+/// instead of zero.
+///
+/// This is zap_pte_range from the first git commit until Peter Xu's "mm: don't skip swap entry
+/// even if zap_details specified" (5abfd71d936a, Linux 5.18; series "mm: Rework zap ptes on swap
+/// entries", <20220217060746.71256-1-peterx@redhat.com>): `/* If details->check_mapping, we leave
+/// swap entries. */ if (unlikely(details)) continue;`. The fix zaps genuine swap entries when
+/// `should_zap_cows(details)`. The invariant checker reports it as `pte-beyond-eof`. (The
+/// migration-entry half of the same defect needs a migration in flight during the zap.)
+pub const QUIRK_ZAP_DETAILS_SKIP_SWAP: &str = "zap_details_skip_swap";
+
 /// Names of the historical kernel defects a machine can re-enable (see each `QUIRK_*` constant).
-pub const KNOWN_QUIRKS: &[&str] = &[QUIRK_LOCKONFAULT_SKIP_MAPPED];
+pub const KNOWN_QUIRKS: &[&str] = &[QUIRK_LOCKONFAULT_SKIP_MAPPED, QUIRK_ZAP_DETAILS_SKIP_SWAP];
 
 /// Most NUMA nodes a machine may have (MAX_NUMNODES on a default x86_64 config is larger, but
 /// 64 keeps node masks in one word).

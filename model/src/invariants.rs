@@ -95,6 +95,13 @@ impl Machine {
                 r.check(false, "pte-outside-vma", at);
                 continue;
             };
+            // Truncation zaps every mapping past the new end, COWs included, and a fault there
+            // is SIGBUS: nothing a file VMA maps lies beyond EOF.
+            if let Some(inode) = v.file.and_then(|f| self.k.files.get(&f)) {
+                r.check(v.pgoff_at(addr) < inode.size_pages(), "pte-beyond-eof", || {
+                    format!("{}: page {} of a file of {} pages", at(), v.pgoff_at(addr), inode.size_pages())
+                });
+            }
             if pte.is_swap() {
                 rss[RssKind::SwapEnts as usize] += 1;
                 *swap_refs.entry(pte.swap_offset()).or_default() += 1;

@@ -3,6 +3,7 @@
 //! `zap_pte_range`, `zap_present_ptes`, `unmap_mapping_range`, `should_zap_folio`;
 //! arch/x86/mm/fault.c `access_error`), and the modeled loads and stores that trigger them.
 
+use crate::config::QUIRK_ZAP_DETAILS_SKIP_SWAP;
 use crate::errno::Errno;
 use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, Mm, PTRS_PER_PTE, Pte, RssKind, VmFlags, Vma};
@@ -51,6 +52,15 @@ pub fn mm_counter(f: &Frame) -> RssKind {
 pub struct ZapDetails {
     /// Zap private COW copies (anon pages) too: truncation yes, hole punch no.
     pub even_cows: bool,
+    /// The `zap_details_skip_swap` quirk: leave every swap entry, COW or not.
+    pub skip_swap: bool,
+}
+
+impl ZapDetails {
+    /// `should_zap_cows` for a genuine swap entry (always a private anon page).
+    fn zaps_swap_entry(details: Option<ZapDetails>) -> bool {
+        details.is_none_or(|d| d.even_cows && !d.skip_swap)
+    }
 }
 
 /// `access_error`: may this access touch the VMA at all?
@@ -419,9 +429,7 @@ impl Kernel {
                     self.free_swap_cache(pfn);
                 }
             } else if pte.is_swap() {
-                // Swap entries are private anon pages: a zap for one file's pages keeps them
-                // unless it takes the COWs too (`should_zap_cows`).
-                if details.is_some_and(|d| !d.even_cows) {
+                if !ZapDetails::zaps_swap_entry(details) {
                     continue;
                 }
                 self.set_pte(mm, addr, Pte::NONE);
@@ -435,6 +443,7 @@ impl Kernel {
 impl Machine {
     /// `unmap_mapping_range`: zaps every mapping of file pages `[first, last)` in every mm.
     pub(crate) fn unmap_mapping_range(&mut self, file: FileId, first: u64, last: u64, even_cows: bool) {
+        let details = ZapDetails { even_cows, skip_swap: self.config.quirk(QUIRK_ZAP_DETAILS_SKIP_SWAP) };
         let k = &mut self.k;
         for proc in self.procs.values_mut() {
             let ranges: Vec<(u64, u64, bool)> = proc
@@ -451,7 +460,7 @@ impl Machine {
                 })
                 .collect();
             for (s, e, locked) in ranges {
-                k.zap_range(&mut proc.mm, s, e, Some(ZapDetails { even_cows }), locked);
+                k.zap_range(&mut proc.mm, s, e, Some(details), locked);
             }
         }
     }

@@ -182,6 +182,19 @@ impl Slot {
     /// Locks the machine; a machine deleted meanwhile answers NOT_FOUND.
     pub async fn lock(&self) -> Result<tokio::sync::MutexGuard<'_, Hosted>, Status> {
         let g = self.state.lock().await;
+        self.unless_deleted(g)
+    }
+
+    /// The machine if nobody holds or awaits it (tokio's mutex is fair: queued callers keep
+    /// their turn), without waiting.
+    pub fn try_lock(&self) -> Option<Result<tokio::sync::MutexGuard<'_, Hosted>, Status>> {
+        self.state.try_lock().ok().map(|g| self.unless_deleted(g))
+    }
+
+    fn unless_deleted<'a>(
+        &self,
+        g: tokio::sync::MutexGuard<'a, Hosted>,
+    ) -> Result<tokio::sync::MutexGuard<'a, Hosted>, Status> {
         if self.deleted.load(Ordering::Acquire) {
             return Err(not_found(&self.id));
         }

@@ -128,6 +128,10 @@ impl Service {
     }
 
     async fn lock<'a>(&self, slot: &'a Slot, call: &Call) -> Result<tokio::sync::MutexGuard<'a, Hosted>, Status> {
+        // An idle machine is taken at once, without arming a deadline timer.
+        if let Some(r) = slot.try_lock() {
+            return r;
+        }
         tokio::time::timeout_at(call.deadline.into(), slot.lock())
             .await
             .map_err(|_| Status::deadline_exceeded("deadline exceeded while waiting for the machine"))?
