@@ -2,7 +2,8 @@
 # Fuzzer efficacy benchmark (Magma/FuzzBench style).
 #
 # For each quirk (historical kernel defect the model can re-enable), runs the `ops` fuzzer RUNS
-# times from an empty corpus with that quirk on, each capped at CAP seconds, and reports the
+# times from the committed seed corpus (fuzz/corpus/ops, as Magma campaigns start from seeds) with
+# that quirk on, each capped at CAP seconds, and reports the
 # median time to the first invariant violation (a censored run counts as CAP, and a median that
 # is censored prints as ">CAP"). Then runs each target for SECS seconds from its committed seeds
 # with no quirk and reports executions per second.
@@ -44,6 +45,7 @@ for q in "${quirks[@]}"; do
     for i in $(seq 1 "$RUNS"); do
         dir="$work/$q-$i"
         mkdir -p "$dir/corpus"
+        cp corpus/ops/* "$dir/corpus/"
         t0=$(date +%s.%N)
         MMLAB_FUZZ_QUIRKS="$q" "$bin/ops" "$dir/corpus" -seed="$i" -max_total_time="$CAP" \
             -artifact_prefix="$dir/" >"$dir/log" 2>&1 || true

@@ -94,6 +94,7 @@ enum Kind {
     CapIpcLock,
     MovePages,
     Reclaim,
+    Swapout,
     Raw,
 }
 
@@ -110,7 +111,7 @@ const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::Mremap, 9),
     (Kind::Madvise, 12),
     (Kind::Memfd, 7),
-    (Kind::Ftruncate, 4),
+    (Kind::Ftruncate, 8),
     (Kind::Punch, 5),
     (Kind::Preallocate, 3),
     (Kind::Close, 3),
@@ -125,13 +126,38 @@ const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::CapIpcLock, 2),
     (Kind::MovePages, 7),
     (Kind::Reclaim, 5),
+    (Kind::Swapout, 10),
     (Kind::Raw, 8),
 ];
 
-fn kind(u: &mut Unstructured) -> Result<Kind> {
-    let total: u32 = WEIGHTS.iter().map(|(_, w)| w).sum();
+/// Swarm testing (Groce et al., ISSTA 2012): each input enables a subset of the step kinds, so
+/// that a run can spend all its steps on the few kinds a deep bug needs instead of spreading
+/// them over every kind. A quarter of the inputs keep every kind.
+#[derive(Clone, Copy, Debug)]
+struct Swarm(u32);
+
+impl Swarm {
+    const ALL: Swarm = Swarm(u32::MAX);
+
+    fn decode(u: &mut Unstructured) -> Result<Swarm> {
+        if u8::arbitrary(u)? < 64 {
+            return Ok(Swarm::ALL);
+        }
+        // Mmap and Write stay on: without them nothing else has memory to act on.
+        let always = (1 << Kind::Mmap as u32) | (1 << Kind::Write as u32);
+        Ok(Swarm(u32::arbitrary(u)? | always))
+    }
+
+    fn enabled(self, k: Kind) -> bool {
+        self.0 & (1 << k as u32) != 0
+    }
+}
+
+fn kind(u: &mut Unstructured, swarm: Swarm) -> Result<Kind> {
+    let on = || WEIGHTS.iter().filter(|(k, _)| swarm.enabled(*k));
+    let total: u32 = on().map(|(_, w)| w).sum();
     let mut x = u.int_in_range(0..=total - 1)?;
-    for &(k, w) in WEIGHTS {
+    for &(k, w) in on() {
         if x < w {
             return Ok(k);
         }
@@ -164,6 +190,7 @@ pub struct Driver<'a, A: Apply> {
     live: Vec<Pid>,
     procs: BTreeMap<Pid, ProcState>,
     memfds: u32,
+    swarm: Swarm,
 }
 
 /// Stop: the input ran out or the target asked to stop.
@@ -186,12 +213,14 @@ fn pages_of(len: u64) -> u64 {
 
 impl<'a, A: Apply> Driver<'a, A> {
     pub fn new(target: &'a mut A, opts: GenOptions) -> Self {
-        Driver { target, opts, live: Vec::new(), procs: BTreeMap::new(), memfds: 0 }
+        Driver { target, opts, live: Vec::new(), procs: BTreeMap::new(), memfds: 0, swarm: Swarm::ALL }
     }
 
-    /// Decodes and applies steps until the input runs out, [`MAX_STEPS`] are done, or the target
-    /// stops the run.
+    /// Decodes the swarm (which step kinds this input uses), then applies steps until the input
+    /// runs out, [`MAX_STEPS`] are done, or the target stops the run.
     pub fn run(&mut self, u: &mut Unstructured) {
+        let Ok(swarm) = Swarm::decode(u) else { return };
+        self.swarm = swarm;
         for _ in 0..MAX_STEPS {
             if u.is_empty() || self.step(u).is_err() {
                 return;
@@ -261,6 +290,14 @@ impl<'a, A: Apply> Driver<'a, A> {
         (!pool.is_empty()).then(|| pool[usize::from(m / 4) % pool.len()])
     }
 
+    /// One of the process's private file mappings, chosen by `m`.
+    fn private_file_vma(&self, pid: Pid, m: u8) -> Option<(u64, u64)> {
+        let maps = self.target.machine().maps(pid).ok()?;
+        let cows: Vec<(u64, u64)> =
+            maps.iter().filter(|e| e.inode != 0 && !e.shared).map(|e| (e.start, e.end - e.start)).collect();
+        (!cows.is_empty()).then(|| cows[usize::from(m) % cows.len()])
+    }
+
     /// A page range inside a mapping: (start, pages). The length is a few pages, the rest of the
     /// mapping, or 2 MiB, chosen by one byte.
     fn span(&self, u: &mut Unstructured, pid: Pid) -> Result<Option<(u64, u64)>> {
@@ -322,7 +359,7 @@ impl<'a, A: Apply> Driver<'a, A> {
         if self.live.is_empty() {
             self.exec(Op::Spawn)?.ok();
         }
-        let k = kind(u)?;
+        let k = kind(u, self.swarm)?;
         match k {
             Kind::Spawn => self.exec(Op::Spawn).map(drop),
             Kind::Fork | Kind::Exit | Kind::Munlockall => self.process_step(u, k),
@@ -337,6 +374,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             Kind::Mlockall | Kind::MemlockLimit | Kind::CapIpcLock => self.mlock_setup(u, k),
             Kind::MovePages => self.move_pages(u),
             Kind::Reclaim => self.reclaim(u),
+            Kind::Swapout => self.swapout(u),
             Kind::Raw => self.raw(u),
         }
     }
@@ -530,6 +568,23 @@ impl<'a, A: Apply> Driver<'a, A> {
         }
         let pages = if pages >= 224 { u64::MAX } else { u64::from(pages % 32) };
         self.exec(Op::Reclaim { nid, pages }).map(drop)
+    }
+
+    /// A write to the first page of a span, then MADV_PAGEOUT of the span: the shortest way to a
+    /// swap entry, including a swapped-out private COW copy in a file mapping (what the zap and
+    /// truncate paths must not skip).
+    /// Half the time the span is in a private file mapping, where the written page is a COW copy.
+    fn swapout(&mut self, u: &mut Unstructured) -> Step {
+        let Some(pid) = self.pid(u)? else { return Ok(()) };
+        let (cow, first) = (u8::arbitrary(u)?, u8::arbitrary(u)?);
+        let span = match self.private_file_vma(pid, cow) {
+            Some((start, len)) if cow < 128 => Some((start + (u64::from(first) % pages_of(len)) * PAGE_SIZE, 1)),
+            _ => self.span(u, pid)?,
+        };
+        let Some((addr, n)) = span else { return Ok(()) };
+        let value = u64::from(u16::arbitrary(u)?);
+        self.exec(Op::Write { pid, addr, value })?.ok();
+        self.exec(Op::Madvise { pid, addr, len: n * PAGE_SIZE, advice: Advice::PAGEOUT }).map(drop)
     }
 
     /// A fully arbitrary operation; its pid is a live one unless the selector byte says not.

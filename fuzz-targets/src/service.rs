@@ -246,7 +246,8 @@ async fn call(w: &World, u: &mut Unstructured<'_>, caller: usize, rpc: Rpc) -> a
             let mut req: pb::ImportSnapshotRequest = decode(u)?;
             if well_formed {
                 let ops = model_ops(u)?;
-                req.snapshot = Some(pb::Snapshot { version: 1, config: Some(small_config(u)?), ops, digest: String::new() });
+                req.snapshot =
+                    Some(pb::Snapshot { version: 1, config: Some(small_config(u)?), ops, digest: String::new() });
             }
             let Ok(req) = w.request(caller, req) else { return Ok(None) };
             Ok(Some(created(w.svc.import_snapshot(req).await)))
