@@ -1,7 +1,8 @@
 """Fixtures: one real ``mmlabd`` per test session, on a loopback port the kernel picks.
 
-The binary is ``$MMLAB_MMLABD``, else ``target/release/mmlabd``, else ``target/debug/mmlabd`` of
-the repository (``cargo build --release -p mmlab-server`` builds it). The server runs with a
+The binary is ``$MMLAB_MMLABD``, else the newer of ``target/release/mmlabd`` and
+``target/debug/mmlabd`` in the repository (``cargo build -p mmlab-server`` builds it;
+``scripts/test-python.sh`` does and sets ``MMLAB_MMLABD``). The server runs with a
 token file of two tenants, so the suite can check tenant isolation.
 """
 
@@ -26,9 +27,9 @@ TOKENS = {"alice": "token-alice", "bob": "token-bob"}
 def mmlabd_path() -> Path:
     env = os.environ.get("MMLAB_MMLABD")
     candidates = [Path(env)] if env else [REPO / "target" / "release" / "mmlabd", REPO / "target" / "debug" / "mmlabd"]
-    for c in candidates:
-        if c.is_file() and os.access(c, os.X_OK):
-            return c
+    found = [c for c in candidates if c.is_file() and os.access(c, os.X_OK)]
+    if found:
+        return max(found, key=lambda c: c.stat().st_mtime)  # the most recently built one
     pytest.exit(
         f"no mmlabd binary at {', '.join(map(str, candidates))}: run `cargo build --release -p mmlab-server` "
         "or set MMLAB_MMLABD",
