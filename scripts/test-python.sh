@@ -3,7 +3,7 @@
 # clients/python/requirements-test.txt, cached under ${MMLAB_CACHE:-${XDG_CACHE_HOME:-~/.cache}/mmlab}/venv
 # and rebuilt when that file or the Python version changes; the package installed from
 # clients/python (its gRPC stubs generated from proto/ by grpcio-tools during the install);
-# mmlabd built by cargo if it is not up to date; then the pytest suite, which spawns that mmlabd
+# mmlabd (and the Rust example session) built by cargo if not up to date; then the pytest suite, which spawns that mmlabd
 # on a free loopback port. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,10 @@ rm -rf clients/python/build clients/python/mmlab.egg-info
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./clients/python
 rm -rf clients/python/build clients/python/mmlab.egg-info
 
-# The debug mmlabd: after `cargo test` (scripts/test.sh) it is already built, so this is a no-op.
-cargo build --quiet --locked -p mmlab-server --bin mmlabd
-export MMLAB_MMLABD="$PWD/target/debug/mmlabd"
+# The debug mmlabd, and the Rust client's example that the suite also runs against it: after
+# `cargo test --workspace` (scripts/test.sh) both are built already.
+cargo build --quiet --locked -p mmlab-server -p mmlab-client --bin mmlabd --example session
+export MMLAB_MMLABD="$PWD/target/debug/mmlabd" MMLAB_RUST_EXAMPLE="$PWD/target/debug/examples/session"
 
 cd clients/python
 exec "$venv/bin/python" -m pytest "$@"

@@ -48,16 +48,17 @@ def wait_healthy(addr: str, timeout: float = 15.0) -> None:
 @dataclass
 class Server:
     addr: str
+    binary: Path
     process: subprocess.Popen[str]
     log: list[str]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tokens = tmp_path_factory.mktemp("mmlabd") / "tokens"
-    tokens.write_text("".join(f"{token} {tenant}\n" for tenant, token in TOKENS.items()))
+def spawn_mmlabd(binary: Path, *args: str) -> tuple[subprocess.Popen[str], str | None, list[str]]:
+    """Starts ``binary --listen 127.0.0.1:0 ARGS`` (the kernel picks a free port) with no MMLAB_*
+    variables in its environment; returns the process, the address it printed once it accepts
+    calls (None if it exited first) and its output so far."""
     proc = subprocess.Popen(
-        [str(mmlabd_path()), "--listen", "127.0.0.1:0", "--token-file", str(tokens), "--log", "warn"],
+        [str(binary), "--listen", "127.0.0.1:0", "--log", "warn", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -65,20 +66,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     assert proc.stdout is not None
     log: list[str] = []
-    addr = None
     for line in proc.stdout:  # "mmlabd listening on 127.0.0.1:PORT" once it accepts calls
         log.append(line)
         if line.startswith("mmlabd listening on "):
-            addr = line.split()[-1]
-            break
+            return proc, line.split()[-1], log
+    proc.wait()
+    return proc, None, log
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tokens = tmp_path_factory.mktemp("mmlabd") / "tokens"
+    tokens.write_text("".join(f"{token} {tenant}\n" for tenant, token in TOKENS.items()))
+    binary = mmlabd_path()
+    proc, addr, log = spawn_mmlabd(binary, "--token-file", str(tokens))
     if addr is None:
-        proc.wait()
         pytest.exit(f"mmlabd exited with {proc.returncode} before listening:\n{''.join(log)}", returncode=2)
     drain = threading.Thread(target=lambda: log.extend(proc.stdout or ()), daemon=True)
     drain.start()
     try:
         wait_healthy(addr)
-        yield Server(addr, proc, log)
+        yield Server(addr, binary, proc, log)
     finally:
         proc.terminate()  # SIGTERM: graceful shutdown, exit 0
         try:
