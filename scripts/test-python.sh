@@ -3,8 +3,8 @@
 # clients/python/requirements-test.txt, cached under ${MMLAB_CACHE:-${XDG_CACHE_HOME:-~/.cache}/mmlab}/venv
 # and rebuilt when that file or the Python version changes; the package installed from
 # clients/python (its gRPC stubs generated from proto/ by grpcio-tools during the install);
-# mmlabd (and the Rust example session) built by cargo if not up to date; then the pytest suite, which spawns that mmlabd
-# on a free loopback port. Extra arguments go to pytest.
+# mmlabd and the Rust example session built by cargo if not up to date; strict mypy; then the
+# pytest suite, which spawns that mmlabd on a free loopback port. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +36,8 @@ cargo build --quiet --locked -p mmlab-server -p mmlab-client --bin mmlabd --exam
 export MMLAB_MMLABD="$PWD/target/debug/mmlabd" MMLAB_RUST_EXAMPLE="$PWD/target/debug/examples/session"
 
 cd clients/python
+# Type hints: strict mypy (pyproject.toml) over the installed package (generated stubs excluded),
+# the tests and the examples.
+(cd "$venv" && bin/python -m mypy --cache-dir "$cache/mypy" --config-file "$OLDPWD/pyproject.toml" -p mmlab)
+"$venv/bin/python" -m mypy --cache-dir "$cache/mypy" tests examples
 exec "$venv/bin/python" -m pytest "$@"

@@ -25,7 +25,7 @@ def generate(out: Path, root: Path | None = None) -> list[Path]:
     ``-I root`` with the protos named ``mmlab/v1/X.proto`` makes the generated imports read
     ``from mmlab.v1 import ops_pb2``: a proper subpackage of ``mmlab``, no sys.path changes.
     """
-    from grpc_tools import protoc  # a build requirement, not a runtime one
+    from grpc_tools import protoc  # type: ignore[import-untyped]  # a build requirement, not a runtime one
 
     root = (root or proto_dir()).resolve()
     protos = sorted(p.relative_to(root).as_posix() for p in (root / "mmlab" / "v1").glob("*.proto"))

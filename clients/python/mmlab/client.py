@@ -77,13 +77,17 @@ class Journal:
 T = TypeVar("T")
 
 
+def _unexpected(kind: str, result: Value) -> MmlabError:
+    return MmlabError(grpc.StatusCode.INTERNAL, f"the server answered {kind} with {result!r}")
+
+
 class Client:
     """A connection to ``mmlabd``; see :func:`connect`. Use it as a context manager, or call
     :meth:`close`."""
 
     def __init__(self, channel: grpc.Channel, token: str | None = None, timeout: float | None = None) -> None:
         self._channel = channel
-        self._stub = service_pb2_grpc.MachineServiceStub(channel)
+        self._stub = service_pb2_grpc.MachineServiceStub(channel)  # type: ignore[no-untyped-call]
         self._metadata: tuple[tuple[str, str], ...] = (("authorization", f"Bearer {token}"),) if token else ()
         self._timeout = timeout
 
@@ -201,7 +205,8 @@ class Machine:
     def spawn(self) -> Process:
         """A new process with an empty mm."""
         pid = self.apply(Op(spawn=Op.Spawn()))
-        assert isinstance(pid, int), pid
+        if not isinstance(pid, int):
+            raise _unexpected("spawn", pid)
         return Process(self, pid)
 
     def process(self, pid: int) -> Process:
@@ -210,7 +215,10 @@ class Machine:
 
     def reclaim(self, nid: int, pages: int) -> int | Errno:
         """Reclaims up to ``pages`` pages from node ``nid``'s LRUs, as kswapd would: the count."""
-        return self.apply(Op(reclaim=Op.Reclaim(nid=nid, pages=pages)))
+        r = self.apply(Op(reclaim=Op.Reclaim(nid=nid, pages=pages)))
+        if isinstance(r, (int, Errno)):
+            return r
+        raise _unexpected("reclaim", r)
 
     # -- machine-wide views ---------------------------------------------------------------
 
@@ -266,7 +274,10 @@ class Machine:
 
     def snapshot(self) -> service_pb2.Snapshot:
         """The configuration, every applied operation and the state digest."""
-        return self.client._call("ExportSnapshot", service_pb2.ExportSnapshotRequest(machine_id=self.id))
+        snapshot: service_pb2.Snapshot = self.client._call(
+            "ExportSnapshot", service_pb2.ExportSnapshotRequest(machine_id=self.id)
+        )
+        return snapshot
 
 
 class Process:
@@ -287,20 +298,44 @@ class Process:
     def __hash__(self) -> int:
         return hash((self.machine.id, self.pid))
 
-    def _op(self, kind: str, **args: Any) -> Any:
+    def _op(self, kind: str, **args: Any) -> Value:
         msg = getattr(Op, "".join(w.capitalize() for w in kind.split("_")))
         return self.machine.apply(Op(**{kind: msg(pid=self.pid, **args)}))
+
+    def _done(self, kind: str, **args: Any) -> None | Errno:
+        r = self._op(kind, **args)
+        if r is None or isinstance(r, Errno):
+            return r
+        raise _unexpected(kind, r)
+
+    def _int(self, kind: str, **args: Any) -> int | Errno:
+        r = self._op(kind, **args)
+        if isinstance(r, (int, Errno)):
+            return r
+        raise _unexpected(kind, r)
+
+    def _load(self, kind: str, **args: Any) -> int | Signal:
+        r = self._op(kind, **args)
+        if isinstance(r, (int, Signal)):
+            return r
+        raise _unexpected(kind, r)
+
+    def _store(self, kind: str, **args: Any) -> None | Signal:
+        r = self._op(kind, **args)
+        if r is None or isinstance(r, Signal):
+            return r
+        raise _unexpected(kind, r)
 
     # -- process lifecycle ----------------------------------------------------------------
 
     def fork(self) -> Process | Errno:
         """fork(2): the child."""
-        r = self._op("fork")
+        r = self._int("fork")
         return Process(self.machine, r) if isinstance(r, int) else r
 
     def exit(self) -> None | Errno:
         """exit(2): every VMA zapped, every fd closed."""
-        return self._op("exit")
+        return self._done("exit")
 
     # -- address space --------------------------------------------------------------------
 
@@ -315,90 +350,90 @@ class Process:
         addr: int = 0,
     ) -> int | Errno:
         """mmap(2) (anonymous private read-write by default): the address."""
-        return self._op("mmap", addr=addr, len=length, prot=prot, flags=flags, fd=fd, offset=offset)
+        return self._int("mmap", addr=addr, len=length, prot=prot, flags=flags, fd=fd, offset=offset)
 
     def munmap(self, addr: int, length: int) -> None | Errno:
         """munmap(2)."""
-        return self._op("munmap", addr=addr, len=length)
+        return self._done("munmap", addr=addr, len=length)
 
     def mprotect(self, addr: int, length: int, prot: int) -> None | Errno:
         """mprotect(2)."""
-        return self._op("mprotect", addr=addr, len=length, prot=prot)
+        return self._done("mprotect", addr=addr, len=length, prot=prot)
 
     def mremap(self, old_addr: int, old_len: int, new_len: int, flags: int = 0, new_addr: int = 0) -> int | Errno:
         """mremap(2): the new address."""
-        return self._op("mremap", old_addr=old_addr, old_len=old_len, new_len=new_len, flags=flags, new_addr=new_addr)
+        return self._int("mremap", old_addr=old_addr, old_len=old_len, new_len=new_len, flags=flags, new_addr=new_addr)
 
     def madvise(self, addr: int, length: int, advice: int) -> None | Errno:
         """madvise(2) with a MADV_* number."""
-        return self._op("madvise", addr=addr, len=length, advice=advice)
+        return self._done("madvise", addr=addr, len=length, advice=advice)
 
     # -- accesses -------------------------------------------------------------------------
 
     def read(self, addr: int) -> int | Signal:
         """A load from the page at ``addr``: the value it holds (0 for a never-written page)."""
-        return self._op("read", addr=addr)
+        return self._load("read", addr=addr)
 
     def write(self, addr: int, value: int) -> None | Signal:
         """A store: the page at ``addr`` holds ``value`` afterwards."""
-        return self._op("write", addr=addr, value=value)
+        return self._store("write", addr=addr, value=value)
 
     def touch(self, addr: int, length: int, write: bool = False) -> None | Signal:
         """Faults every page of the range in, as loads or (``write``) stores keeping each value."""
         access = ops_pb2.ACCESS_WRITE if write else ops_pb2.ACCESS_READ
-        return self._op("touch", addr=addr, len=length, access=access)
+        return self._store("touch", addr=addr, len=length, access=access)
 
     # -- files ----------------------------------------------------------------------------
 
     def memfd_create(self, name: str, flags: int = 0) -> int | Errno:
         """memfd_create(2): the fd."""
-        return self._op("memfd_create", name=name, flags=flags)
+        return self._int("memfd_create", name=name, flags=flags)
 
     def open(self, path: str, flags: int = 0) -> int | Errno:
         """open(2) of a regular disk-backed file: the fd."""
-        return self._op("open", path=path, flags=flags)
+        return self._int("open", path=path, flags=flags)
 
     def pwrite(self, fd: int, offset: int, value: int) -> None | Errno:
         """pwrite(2) of one page value at a page-aligned offset."""
-        return self._op("pwrite", fd=fd, offset=offset, value=value)
+        return self._done("pwrite", fd=fd, offset=offset, value=value)
 
     def pread(self, fd: int, offset: int) -> int | Errno:
         """pread(2) of one page value at a page-aligned offset."""
-        return self._op("pread", fd=fd, offset=offset)
+        return self._int("pread", fd=fd, offset=offset)
 
     def ftruncate(self, fd: int, length: int) -> None | Errno:
         """ftruncate(2)."""
-        return self._op("ftruncate", fd=fd, len=length)
+        return self._done("ftruncate", fd=fd, len=length)
 
     def fallocate(self, fd: int, mode: int, offset: int, length: int) -> None | Errno:
         """fallocate(2) with FALLOC_FL_* bits (``FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE``)."""
-        return self._op("fallocate", fd=fd, mode=mode, offset=offset, len=length)
+        return self._done("fallocate", fd=fd, mode=mode, offset=offset, len=length)
 
     def close(self, fd: int) -> None | Errno:
         """close(2)."""
-        return self._op("close", fd=fd)
+        return self._done("close", fd=fd)
 
     # -- mlock ----------------------------------------------------------------------------
 
     def mlock(self, addr: int, length: int) -> None | Errno:
         """mlock(2)."""
-        return self._op("mlock", addr=addr, len=length)
+        return self._done("mlock", addr=addr, len=length)
 
     def mlock2(self, addr: int, length: int, flags: int = 0) -> None | Errno:
         """mlock2(2) with MLOCK_* bits."""
-        return self._op("mlock2", addr=addr, len=length, flags=flags)
+        return self._done("mlock2", addr=addr, len=length, flags=flags)
 
     def munlock(self, addr: int, length: int) -> None | Errno:
         """munlock(2)."""
-        return self._op("munlock", addr=addr, len=length)
+        return self._done("munlock", addr=addr, len=length)
 
     def mlockall(self, flags: int) -> None | Errno:
         """mlockall(2) with MCL_* bits."""
-        return self._op("mlockall", flags=flags)
+        return self._done("mlockall", flags=flags)
 
     def munlockall(self) -> None | Errno:
         """munlockall(2)."""
-        return self._op("munlockall")
+        return self._done("munlockall")
 
     def set_memlock_limit(self, limit: int) -> None:
         """setrlimit(RLIMIT_MEMLOCK) (soft = hard = ``limit`` bytes; RLIM_INFINITY allowed)."""
@@ -413,7 +448,10 @@ class Process:
     def move_pages(self, addrs: Sequence[int], nodes: Sequence[int] | None = None, flags: int = 0) -> list[PageStatus] | Errno:
         """move_pages(2): moves the page at each address to its node, or with no ``nodes``
         queries their nodes. One status per page: its node, or that page's ``Errno``."""
-        return self._op("move_pages", addrs=list(addrs), nodes=list(nodes or ()), flags=flags)
+        r = self._op("move_pages", addrs=list(addrs), nodes=list(nodes or ()), flags=flags)
+        if isinstance(r, (list, Errno)):
+            return r
+        raise _unexpected("move_pages", r)
 
     # -- views ----------------------------------------------------------------------------
 

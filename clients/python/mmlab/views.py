@@ -68,7 +68,12 @@ class Mss(_ByLinuxName):
 
     @staticmethod
     def _kb(m: views_pb2.MemSizeStats) -> dict[str, int]:
-        b, p = (lambda v: v >> 10), (lambda v: v >> (PSS_SHIFT + 10))
+        def b(v: int) -> int:
+            return v >> 10
+
+        def p(v: int) -> int:
+            return v >> (PSS_SHIFT + 10)
+
         return dict(
             rss=b(m.resident), pss=p(m.pss), pss_dirty=p(m.pss_dirty), pss_anon=p(m.pss_anon),
             pss_file=p(m.pss_file), pss_shmem=p(m.pss_shmem), shared_clean=b(m.shared_clean),

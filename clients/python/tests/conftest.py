@@ -41,7 +41,7 @@ def wait_healthy(addr: str, timeout: float = 15.0) -> None:
     """Waits for ``grpc.health.v1.Health/Check`` to answer SERVING (field 1 = 1 on the wire)."""
     with grpc.insecure_channel(addr) as channel:
         grpc.channel_ready_future(channel).result(timeout=timeout)
-        check = channel.unary_unary("/grpc.health.v1.Health/Check")
+        check: grpc.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary("/grpc.health.v1.Health/Check")
         assert check(b"", timeout=timeout) == b"\x08\x01", "mmlabd is up but not SERVING"
 
 
