@@ -3,7 +3,7 @@
 # clients/python/requirements-test.txt, cached under ${MMLAB_CACHE:-${XDG_CACHE_HOME:-~/.cache}/mmlab}/venv
 # and rebuilt when that file or the Python version changes; the package installed from
 # clients/python (its gRPC stubs generated from proto/ by grpcio-tools during the install);
-# mmlabd and the Rust example session built by cargo if not up to date; strict mypy; then the
+# mmlabd, the mmlab CLI and the Rust example built by cargo if not up to date; strict mypy; then the
 # pytest suite, which spawns that mmlabd on a free loopback port. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +30,12 @@ rm -rf clients/python/build clients/python/mmlab.egg-info
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall ./clients/python
 rm -rf clients/python/build clients/python/mmlab.egg-info
 
-# The debug mmlabd, and the Rust client's example that the suite also runs against it: after
-# `cargo test --workspace` (scripts/test.sh) both are built already.
-cargo build --quiet --locked -p mmlab-server -p mmlab-client --bin mmlabd --example session
-export MMLAB_MMLABD="$PWD/target/debug/mmlabd" MMLAB_RUST_EXAMPLE="$PWD/target/debug/examples/session"
+# The debug mmlabd, the mmlab CLI (which replays a server journal on the embedded model) and the
+# Rust client's example, all run by the suite: after `cargo test --workspace` (scripts/test.sh)
+# they are built already.
+cargo build --quiet --locked -p mmlab-server -p mmlab-client --bin mmlabd --bin mmlab --example session
+export MMLAB_MMLABD="$PWD/target/debug/mmlabd" MMLAB_CLI="$PWD/target/debug/mmlab" \
+    MMLAB_RUST_EXAMPLE="$PWD/target/debug/examples/session"
 
 cd clients/python
 # Type hints: strict mypy (pyproject.toml) over the installed package (generated stubs excluded),

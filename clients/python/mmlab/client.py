@@ -7,8 +7,10 @@ service failures raise :class:`~mmlab.errors.MmlabError` with the gRPC status co
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -146,13 +148,37 @@ class Client:
         return Machine(self, info.id)
 
 
-def connect(addr: str = "127.0.0.1:50051", token: str | None = None, *, timeout: float | None = None) -> Client:
-    """Connects to ``mmlabd`` at ``HOST:PORT`` (``http://`` is accepted and dropped), sending
-    ``authorization: Bearer TOKEN`` on every call when ``token`` is given; ``timeout`` is the
-    deadline of every call, in seconds."""
-    target = addr.removeprefix("http://")
-    options = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
-    return Client(grpc.insecure_channel(target, options=options), token, timeout)
+def connect(
+    addr: str = "127.0.0.1:50051",
+    token: str | None = None,
+    *,
+    tls_ca: bytes | str | os.PathLike[str] | None = None,
+    tls_domain: str | None = None,
+    timeout: float | None = None,
+) -> Client:
+    """Connects to ``mmlabd`` at ``HOST:PORT``.
+
+    ``token`` is sent as ``authorization: Bearer TOKEN`` on every call. TLS: an ``https://``
+    address or ``tls_ca`` (the PEM certificate(s) to trust, as bytes or a file path; required
+    for TLS), ``tls_domain`` the name to check the certificate against when it is not the
+    address's host. ``http://`` is accepted and dropped. ``timeout`` is every call's deadline in
+    seconds (none by default).
+    """
+    secure = addr.startswith("https://") or tls_ca is not None
+    target = addr.removeprefix("https://").removeprefix("http://")
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", _MAX_MESSAGE),
+        ("grpc.max_send_message_length", _MAX_MESSAGE),
+    ]
+    if not secure:
+        return Client(grpc.insecure_channel(target, options=options), token, timeout)
+    if tls_ca is None:
+        raise ValueError("an https:// server needs tls_ca, the certificate authority to trust")
+    pem = tls_ca if isinstance(tls_ca, bytes) else Path(tls_ca).read_bytes()
+    if tls_domain is not None:
+        options.append(("grpc.ssl_target_name_override", tls_domain))
+    credentials = grpc.ssl_channel_credentials(root_certificates=pem)
+    return Client(grpc.secure_channel(target, credentials, options=options), token, timeout)
 
 
 class Machine:

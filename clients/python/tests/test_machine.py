@@ -6,7 +6,7 @@ import grpc
 import pytest
 
 import mmlab
-from conftest import TOKENS, Server
+from conftest import REPO, TOKENS, Server, spawn_mmlabd
 from mmlab import PAGE_SIZE, ok
 
 
@@ -97,3 +97,24 @@ def test_clone_digest_snapshot(client: mmlab.Client) -> None:
         with client.import_snapshot(snap) as r:
             assert r.digest() == m.digest()
             assert r.process(p.pid).peek(a) == 0x41
+
+
+def test_tls(server: Server) -> None:
+    fixtures = REPO / "server" / "tests" / "fixtures"  # a self-signed localhost / 127.0.0.1 cert
+    cert, key = fixtures / "test-cert.pem", fixtures / "test-key.pem"
+    proc, addr, log = spawn_mmlabd(server.binary, "--tls-cert", str(cert), "--tls-key", str(key))
+    assert addr is not None, "".join(log)
+    try:
+        with mmlab.connect(f"https://{addr}", tls_ca=cert, tls_domain="localhost", timeout=10) as c:
+            with c.machine() as m:
+                assert m.spawn().pid == 1
+        with mmlab.connect(addr, tls_ca=cert.read_bytes(), timeout=10) as c:  # the cert names 127.0.0.1 too
+            assert c.machines() == []
+        with mmlab.connect(addr, timeout=5) as plain:  # plaintext cannot talk to a TLS server
+            with pytest.raises(mmlab.MmlabError):
+                plain.machines()
+        with pytest.raises(ValueError):
+            mmlab.connect(f"https://{addr}")
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=15) == 0
