@@ -8,7 +8,7 @@ service failures raise :class:`~mmlab.errors.MmlabError` with the gRPC status co
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -223,6 +223,21 @@ class Machine:
         if r.violations:
             raise AssertionError("invariants broken: " + "; ".join(f"{v.invariant}: {v.detail}" for v in r.violations))
         return [from_pb(x) for x in r.results]
+
+    def stream(self, batches: Iterable[Sequence[ops_pb2.Op]]) -> Iterator[list[Value]]:
+        """Applies batches over one bidirectional ``Session`` stream, yielding each batch's
+        results in order as they arrive (``batches`` may be a generator that reads them)."""
+
+        def requests() -> Iterator[service_pb2.SessionRequest]:
+            for tag, ops in enumerate(batches):
+                yield service_pb2.SessionRequest(machine_id=self.id, ops=list(ops), tag=tag)
+
+        c = self.client
+        try:
+            for r in c._stub.Session(requests(), metadata=c._metadata, timeout=c._timeout):
+                yield [from_pb(x) for x in r.results]
+        except grpc.RpcError as e:
+            raise from_rpc_error(e) from None
 
     def apply(self, op: ops_pb2.Op) -> Value:
         """Applies one operation."""
