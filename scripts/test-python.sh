@@ -34,8 +34,8 @@ rm -rf clients/python/build clients/python/mmlab.egg-info
 # Rust client's example, all run by the suite: after `cargo test --workspace` (scripts/test.sh)
 # they are built already.
 cargo build --quiet --locked -p mmlab-server -p mmlab-client --bin mmlabd --bin mmlab --example session
-export MMLAB_MMLABD="$PWD/target/debug/mmlabd" MMLAB_CLI="$PWD/target/debug/mmlab" \
-    MMLAB_RUST_EXAMPLE="$PWD/target/debug/examples/session"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+export MMLAB_MMLABD="$bin/mmlabd" MMLAB_CLI="$bin/mmlab" MMLAB_RUST_EXAMPLE="$bin/examples/session"
 
 cd clients/python
 # Type hints: strict mypy (pyproject.toml) over the installed package (generated stubs excluded),
