@@ -18,7 +18,17 @@ from mmlab import _generate
 
 _generate.ensure_in_tree()
 
-from mmlab.client import Client, Journal, Machine, MachineConfig, MachineInfo, Op, Process, connect  # noqa: E402
+from mmlab.client import (  # noqa: E402
+    Client,
+    InvariantError,
+    Journal,
+    Machine,
+    MachineConfig,
+    MachineInfo,
+    Op,
+    Process,
+    connect,
+)
 from mmlab.constants import *  # noqa: E402,F401,F403  (listed in __all__)
 from mmlab.errors import (  # noqa: E402
     DeadlineExceeded,
@@ -51,7 +61,8 @@ from mmlab.views import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "Journal", "Machine", "MachineConfig", "MachineInfo", "Op", "Process", "connect",
+    "Client", "InvariantError", "Journal", "Machine", "MachineConfig", "MachineInfo", "Op", "Process",
+    "connect",
     "DeadlineExceeded", "FailedPrecondition", "InvalidArgument", "MmlabError", "NotFound",
     "OutOfRange", "ResourceExhausted", "Unauthenticated", "Unavailable", "Errno", "OpError",
     "PageStatus", "Signal", "Value", "ViewError", "ok", "Kpage", "Maps", "MapsEntry", "Meminfo",

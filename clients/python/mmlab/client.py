@@ -79,6 +79,14 @@ class Journal:
 T = TypeVar("T")
 
 
+class InvariantError(AssertionError):
+    """The model's invariant checker found broken invariants (``.violations``)."""
+
+    def __init__(self, violations: list[views.Violation]) -> None:
+        super().__init__("invariants broken: " + "; ".join(f"{v.invariant}: {v.detail}" for v in violations))
+        self.violations = violations
+
+
 def _unexpected(kind: str, result: Value) -> MmlabError:
     return MmlabError(grpc.StatusCode.INTERNAL, f"the server answered {kind} with {result!r}")
 
@@ -214,14 +222,15 @@ class Machine:
 
     def execute(self, ops: Iterable[ops_pb2.Op], *, check_invariants: bool = False) -> list[Value]:
         """Applies ``ops`` in order in one call; one result per operation. With
-        ``check_invariants``, raises AssertionError listing any invariant broken afterwards."""
+        ``check_invariants``, also runs the invariant checker after the batch (in the same call)
+        and raises :class:`InvariantError` if any invariant is broken; the batch stays applied."""
         ops = list(ops)
         req = service_pb2.ExecuteRequest(machine_id=self.id, ops=ops, check_invariants=check_invariants)
         r = self.client._call("Execute", req)
         if len(r.results) != len(ops):
             raise MmlabError(grpc.StatusCode.INTERNAL, f"{len(r.results)} results for {len(ops)} operations")
         if r.violations:
-            raise AssertionError("invariants broken: " + "; ".join(f"{v.invariant}: {v.detail}" for v in r.violations))
+            raise InvariantError([views.Violation(v.invariant, v.detail) for v in r.violations])
         return [from_pb(x) for x in r.results]
 
     def stream(self, batches: Iterable[Sequence[ops_pb2.Op]]) -> Iterator[list[Value]]:
@@ -531,4 +540,4 @@ class Process:
         return self.machine._read("peek", lambda v, _: int(v.value), pid=self.pid, addr=addr)
 
 
-__all__ = ["Client", "Journal", "Machine", "MachineConfig", "MachineInfo", "Op", "Process", "connect"]
+__all__ = ["Client", "InvariantError", "Journal", "Machine", "MachineConfig", "MachineInfo", "Op", "Process", "connect"]
