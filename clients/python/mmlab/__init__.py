@@ -8,7 +8,7 @@
         a = p.mmap(4 * PAGE_SIZE)
         p.write(a, 0x41)
         print(p.smaps_rollup().rss)          # 4 (kB)
-        print(p.munmap(a + 1, PAGE_SIZE))    # Errno(EINVAL)
+        print(repr(p.munmap(a + 1, PAGE_SIZE)))  # Errno(EINVAL)
 
 A modeled syscall's failure is a value (:class:`Errno`), never an exception; a failure of the
 service raises :class:`MmlabError` (``.code`` is the gRPC status code).

@@ -7,8 +7,8 @@ handler). Neither is an ``int``, so an errno can never be mistaken for an addres
 
     >>> p.munmap(a + 1, 4096)
     Errno(EINVAL)
-    >>> ok(p.mmap(4096))        # the value, or OpError
-    140737488347136
+    >>> hex(ok(p.mmap(4096)))   # the value, or OpError
+    '0x7effffffb000'
 """
 
 from __future__ import annotations
