@@ -17,6 +17,15 @@ cargo test --workspace --locked
 echo "== scenarios"
 cargo run -q --locked -p mmlab-client -- run --quiet scenarios/*.mms
 
+echo "== python client"
+# clients/python's pytest suite against a spawned mmlabd, in a venv cached under ~/.cache/mmlab
+# (rebuilt when clients/python/requirements-test.txt changes); MMLAB_SKIP_PYTHON=1 skips it.
+if [ "${MMLAB_SKIP_PYTHON:-0}" = 1 ]; then
+    echo "SKIPPED: python client (MMLAB_SKIP_PYTHON=1)"
+else
+    ./scripts/test-python.sh -q
+fi
+
 echo "== kernel oracle"
 if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ]; then
   cargo run -q --locked -p mmlab-client -- oracle scenarios/*.mms

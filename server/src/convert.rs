@@ -9,9 +9,9 @@
 
 use mmlab_api::v1 as pb;
 use mmlab_model::{
-    Access, Advice, Errno, FallocMode, Kpage, MachineConfig, MapFlags, MapsEntry, MclFlags, MemSizeStats, MemfdFlags,
-    Meminfo, MlockFlags, MpolFlags, MremapFlags, Op, OpResult, OpenFlags, Outcome, PagemapEntry, Prot, Signal,
-    SmapsEntry, SmapsRollup, Status, ThpMode, Violation, Vmstat,
+    Access, Advice, Errno, FallocMode, Kpage, KpageFlags, MachineConfig, MapFlags, MapsEntry, MclFlags, MemSizeStats,
+    MemfdFlags, Meminfo, MlockFlags, MpolFlags, MremapFlags, Op, OpResult, OpenFlags, Outcome, PagemapEntry, Prot,
+    Signal, SmapsEntry, SmapsRollup, Status, ThpMode, Violation, Vmstat,
 };
 use pb::op::Kind;
 
@@ -455,6 +455,147 @@ pub fn violation_to_proto(v: &Violation) -> pb::Violation {
     pb::Violation { invariant: v.invariant.clone(), detail: v.detail.clone() }
 }
 
+// ---- views, inbound (for clients that read views back into the model's types) ----
+
+/// A /proc/PID/maps entry.
+pub fn maps_entry_from_proto(m: &pb::MapsEntry) -> MapsEntry {
+    MapsEntry {
+        start: m.start,
+        end: m.end,
+        prot: Prot::from_bits_retain(m.prot),
+        shared: m.shared,
+        offset: m.offset,
+        dev_major: m.dev_major,
+        dev_minor: m.dev_minor,
+        inode: m.inode,
+        name: m.name.clone(),
+    }
+}
+
+/// The counters of `struct mem_size_stats` (all zero when absent).
+pub fn mss_from_proto(s: Option<&pb::MemSizeStats>) -> MemSizeStats {
+    let Some(s) = s else { return MemSizeStats::default() };
+    MemSizeStats {
+        resident: s.resident,
+        shared_clean: s.shared_clean,
+        shared_dirty: s.shared_dirty,
+        private_clean: s.private_clean,
+        private_dirty: s.private_dirty,
+        referenced: s.referenced,
+        anonymous: s.anonymous,
+        lazyfree: s.lazyfree,
+        anonymous_thp: s.anonymous_thp,
+        shmem_thp: s.shmem_thp,
+        file_thp: s.file_thp,
+        swap: s.swap,
+        shared_hugetlb: s.shared_hugetlb,
+        private_hugetlb: s.private_hugetlb,
+        ksm: s.ksm,
+        pss: s.pss,
+        pss_anon: s.pss_anon,
+        pss_file: s.pss_file,
+        pss_shmem: s.pss_shmem,
+        pss_dirty: s.pss_dirty,
+        pss_locked: s.pss_locked,
+        swap_pss: s.swap_pss,
+    }
+}
+
+/// One /proc/PID/smaps entry.
+pub fn smaps_entry_from_proto(e: &pb::SmapsEntry) -> Result<SmapsEntry, Invalid> {
+    let map = e.map.as_ref().ok_or_else(|| Invalid::new("map", "not set"))?;
+    Ok(SmapsEntry {
+        map: maps_entry_from_proto(map),
+        size: e.size,
+        mss: mss_from_proto(e.mss.as_ref()),
+        thp_eligible: e.thp_eligible,
+        vm_flags: e.vm_flags.clone(),
+    })
+}
+
+/// /proc/PID/smaps_rollup.
+pub fn rollup_from_proto(r: &pb::SmapsRollup) -> SmapsRollup {
+    SmapsRollup { start: r.start, end: r.end, mss: mss_from_proto(r.mss.as_ref()) }
+}
+
+/// /proc/PID/status.
+pub fn status_from_proto(s: &pb::ProcStatus) -> Status {
+    Status {
+        name: s.name.clone(),
+        pid: s.pid,
+        ppid: s.ppid,
+        vm_peak: s.vm_peak,
+        vm_size: s.vm_size,
+        vm_lck: s.vm_lck,
+        vm_pin: s.vm_pin,
+        vm_hwm: s.vm_hwm,
+        vm_rss: s.vm_rss,
+        rss_anon: s.rss_anon,
+        rss_file: s.rss_file,
+        rss_shmem: s.rss_shmem,
+        vm_data: s.vm_data,
+        vm_stk: s.vm_stk,
+        vm_exe: s.vm_exe,
+        vm_lib: s.vm_lib,
+        vm_pte: s.vm_pte,
+        vm_swap: s.vm_swap,
+        hugetlb_pages: s.hugetlb_pages,
+    }
+}
+
+/// /proc/meminfo or a node's meminfo.
+pub fn meminfo_from_proto(m: &pb::Meminfo) -> Meminfo {
+    Meminfo {
+        mem_total: m.mem_total,
+        mem_free: m.mem_free,
+        mem_available: m.mem_available,
+        buffers: m.buffers,
+        cached: m.cached,
+        swap_cached: m.swap_cached,
+        active: m.active,
+        inactive: m.inactive,
+        active_anon: m.active_anon,
+        inactive_anon: m.inactive_anon,
+        active_file: m.active_file,
+        inactive_file: m.inactive_file,
+        unevictable: m.unevictable,
+        mlocked: m.mlocked,
+        swap_total: m.swap_total,
+        swap_free: m.swap_free,
+        dirty: m.dirty,
+        writeback: m.writeback,
+        anon_pages: m.anon_pages,
+        mapped: m.mapped,
+        shmem: m.shmem,
+        page_tables: m.page_tables,
+        anon_huge_pages: m.anon_huge_pages,
+        shmem_huge_pages: m.shmem_huge_pages,
+        shmem_pmd_mapped: m.shmem_pmd_mapped,
+        file_huge_pages: m.file_huge_pages,
+        file_pmd_mapped: m.file_pmd_mapped,
+    }
+}
+
+/// /proc/vmstat.
+pub fn vmstat_from_proto(v: &pb::Vmstat) -> Vmstat {
+    Vmstat { items: v.items.iter().map(|i| (i.name.clone(), i.value)).collect() }
+}
+
+/// /proc/PID/pagemap entries.
+pub fn pagemap_from_proto(p: &pb::Pagemap) -> Vec<PagemapEntry> {
+    p.entries.iter().copied().map(PagemapEntry).collect()
+}
+
+/// One pfn's kpagecount and kpageflags.
+pub fn kpage_from_proto(k: &pb::Kpage) -> Kpage {
+    Kpage { pfn: k.pfn, count: k.count, flags: KpageFlags::from_bits_retain(k.flags) }
+}
+
+/// One broken invariant.
+pub fn violation_from_proto(v: &pb::Violation) -> Violation {
+    Violation { invariant: v.invariant.clone(), detail: v.detail.clone() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,5 +764,41 @@ mod tests {
             quirks: vec!["q".into()],
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
+    }
+
+    #[test]
+    fn views_round_trip() {
+        let mut m = mmlab_model::Machine::new(MachineConfig { nodes: 2, ..Default::default() }).unwrap();
+        let Ok(Outcome::Pid(p)) = m.apply(&Op::Spawn) else { panic!() };
+        let mmap = Op::Mmap {
+            pid: p,
+            addr: 0,
+            len: 8 << 12,
+            prot: Prot::READ | Prot::WRITE,
+            flags: MapFlags::SHARED | MapFlags::ANONYMOUS,
+            fd: -1,
+            offset: 0,
+        };
+        let Ok(Outcome::Addr(a)) = m.apply(&mmap) else { panic!() };
+        m.apply(&Op::Touch { pid: p, addr: a, len: 3 << 12, access: Access::Write }).unwrap();
+        for e in m.smaps(p).unwrap() {
+            assert_eq!(smaps_entry_from_proto(&smaps_entry_to_proto(&e)), Ok(e));
+        }
+        let r = m.smaps_rollup(p).unwrap();
+        assert_eq!(rollup_from_proto(&rollup_to_proto(&r)), r);
+        let st = m.status(p).unwrap();
+        assert_eq!(status_from_proto(&status_to_proto(&st)), st);
+        let mi = m.node_meminfo(1).unwrap();
+        assert_eq!(meminfo_from_proto(&meminfo_to_proto(&mi)), mi);
+        let v = m.vmstat();
+        assert_eq!(vmstat_from_proto(&vmstat_to_proto(&v)), v);
+        let pm = m.pagemap(p, a, 4).unwrap();
+        assert_eq!(pagemap_from_proto(&pagemap_to_proto(a, &pm)), pm);
+        let pfn = pm[0].pfn();
+        let k = m.kpage(pfn);
+        assert!(k.flags.contains(KpageFlags::SWAPBACKED), "{k:?}");
+        assert_eq!(kpage_from_proto(&kpage_to_proto(&k)), k);
+        let viol = Violation { invariant: "rss-counter".into(), detail: "x".into() };
+        assert_eq!(violation_from_proto(&violation_to_proto(&viol)), viol);
     }
 }

@@ -148,8 +148,15 @@ impl Service {
         }
     }
 
-    /// Applies one batch to a machine: the heart of Execute and Session.
-    async fn run_batch(&self, call: &Call, id: &str, protos: &[pb::Op]) -> Result<(Vec<pb::OpResult>, u64), Status> {
+    /// Applies one batch to a machine: the heart of Execute and Session. With `check`, also runs
+    /// the invariant checker on the result, under the same lock.
+    async fn run_batch(
+        &self,
+        call: &Call,
+        id: &str,
+        protos: &[pb::Op],
+        check: bool,
+    ) -> Result<(Vec<pb::OpResult>, u64, Vec<pb::Violation>), Status> {
         let limits = &self.registry.limits;
         if protos.len() > limits.batch_ops {
             return Err(Status::resource_exhausted(format!(
@@ -183,8 +190,13 @@ impl Service {
         }
         slot.update(hosted, &self.registry.metrics);
         self.registry.metrics.count_ops(ops[..results.len()].iter().map(Op::name));
+        let violations = if check && stop.is_ok() {
+            blocking(|| hosted.machine.check_invariants()).iter().map(convert::violation_to_proto).collect()
+        } else {
+            Vec::new()
+        };
         match stop {
-            Ok(()) => Ok((results, hosted.journal.len())),
+            Ok(()) => Ok((results, hosted.journal.len(), violations)),
             Err(s) => Err(stop_status(s, &slot, results.len(), ops.len(), limits)),
         }
     }
@@ -341,8 +353,9 @@ impl MachineService for Service {
         self.timed("Execute", async {
             let call = self.begin(&req)?;
             let r = req.get_ref();
-            let (results, ops_applied) = self.run_batch(&call, &r.machine_id, &r.ops).await?;
-            Ok(pb::ExecuteResponse { results, ops_applied })
+            let (results, ops_applied, violations) =
+                self.run_batch(&call, &r.machine_id, &r.ops, r.check_invariants).await?;
+            Ok(pb::ExecuteResponse { results, ops_applied, violations })
         })
         .await
     }
@@ -473,10 +486,10 @@ impl Service {
         }
         let call =
             Call { tenant: tenant.clone(), deadline: started + self.registry.limits.call_duration, _permit: None };
-        let r = self.run_batch(&call, machine, &m.ops).await;
+        let r = self.run_batch(&call, machine, &m.ops, false).await;
         let code = r.as_ref().map_or_else(|e| e.code(), |_| tonic::Code::Ok);
         self.registry.metrics.observe("Session", started, code);
-        let (results, ops_applied) = r?;
+        let (results, ops_applied, _) = r?;
         Ok(pb::SessionResponse { tag: m.tag, results, ops_applied })
     }
 }

@@ -212,12 +212,19 @@ async fn malformed_messages_get_invalid_argument() {
     let s = Server::start(&[]);
     let mut c = s.client().await;
     let id = create(&mut c).await;
-    let req = pb::ExecuteRequest { machine_id: id.clone(), ops: vec![op(Op::Spawn), pb::Op { kind: None }] };
+    let req = pb::ExecuteRequest {
+        machine_id: id.clone(),
+        ops: vec![op(Op::Spawn), pb::Op { kind: None }],
+        check_invariants: false,
+    };
     let e = c.execute(req).await.unwrap_err();
     assert_eq!((e.code(), e.message()), (Code::InvalidArgument, "ops[1]: operation kind not set (empty Op message)"));
     let bad_touch = pb::op::Touch { pid: 1, addr: 0, len: 4096, access: 9 };
-    let req =
-        pb::ExecuteRequest { machine_id: id.clone(), ops: vec![pb::Op { kind: Some(pb::op::Kind::Touch(bad_touch)) }] };
+    let req = pb::ExecuteRequest {
+        machine_id: id.clone(),
+        ops: vec![pb::Op { kind: Some(pb::op::Kind::Touch(bad_touch)) }],
+        check_invariants: false,
+    };
     let e = c.execute(req).await.unwrap_err();
     assert_eq!(
         (e.code(), e.message()),

@@ -1,22 +1,32 @@
-//! `mmlab`: runs `.mms` scenario scripts on the embedded mmlab model, and (`mmlab oracle`) on the
-//! live Linux kernel to compare the two.
+//! `mmlab`: runs `.mms` scenario scripts on the embedded mmlab model or against an `mmlabd`
+//! server (`--server URL`), manages and inspects a server's machines, and (`mmlab oracle`) runs
+//! scripts on the live Linux kernel to compare the two.
 //!
-//! Exit status: 0 when every script passes, 1 when an operation result, an expectation or an
-//! invariant fails, 2 on a usage error, an unreadable file or a parse error.
+//! Exit status: 0 when everything passes, 1 when an operation result, an expectation or an
+//! invariant fails, 2 on a usage error, an unreadable file or a parse error, 3 when the server
+//! fails (unreachable, unauthenticated, unknown machine, quota).
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use mmlab_model::script::{self, ParseError, ProcView, RunOptions};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mmlab_model::script::{self, FailureKind, ParseError, ProcView, RunOptions, RunReport, Script};
 
 mod oracle_cmd;
+mod remote_cmd;
+
+use remote_cmd::{MachineCmd, ProcArgs, ServerArgs};
 
 const AFTER_HELP: &str = "\
-Exit status: 0 when every script passes, 1 when a result, an expectation or an invariant fails,
-2 on a usage error, an unreadable file or a parse error.
+Exit status: 0 when everything passes, 1 when a result, an expectation or an invariant fails,
+2 on a usage error, an unreadable file or a parse error, 3 when the server fails (unreachable,
+unauthenticated, unknown machine, quota).
+
+Against a server: `mmlab run --server http://127.0.0.1:50051 FILE.mms` (or MMLAB_SERVER), with
+a token from --token or MMLAB_TOKEN. The output is the same bytes as the embedded run.
 
 The .mms format is described in docs/mms-format.md. A small example:
 
@@ -30,10 +40,11 @@ The .mms format is described in docs/mms-format.md. A small example:
 #[command(
     name = "mmlab",
     version,
-    about = "Run .mms memory-manager scenarios on the embedded mmlab model",
-    long_about = "Run .mms memory-manager scenarios on the embedded mmlab model: a pure, deterministic \
-                  model of the Linux memory manager. Every script starts on a fresh machine; output \
-                  depends on nothing but the script, so two runs print the same bytes.",
+    about = "Run .mms memory-manager scenarios on the mmlab model, embedded or on an mmlabd server",
+    long_about = "Run .mms memory-manager scenarios on the mmlab model (a pure, deterministic model of \
+                  the Linux memory manager), embedded or on an mmlabd server, and inspect a server's \
+                  machines. Every script starts on a fresh machine; output depends on nothing but the \
+                  script, so two runs (embedded or remote) print the same bytes.",
     after_help = AFTER_HELP
 )]
 struct Cli {
@@ -49,8 +60,14 @@ enum Command {
     /// (`ok`, an errno, a signal, a pid, an address, an fd, a value, a count, a move_pages
     /// status list like `[0,-2,-14]`) or, for `expect` lines,
     /// the measured value. Stops a script at its first failure and reports it on stderr as
-    /// FILE:LINE: MESSAGE. Runs every file even when one fails.
+    /// FILE:LINE: MESSAGE. Runs every file even when one fails. With --server, each script runs
+    /// on a new machine of that server (deleted afterwards unless --keep) and prints the same.
     Run {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// With --server: keep each script's machine and print its id on stderr
+        #[arg(long)]
+        keep: bool,
         /// Also print this view after every operation (repeatable; views print in the order given)
         #[arg(long = "proc", value_name = "VIEW")]
         proc_views: Vec<ViewArg>,
@@ -101,6 +118,36 @@ enum Command {
     /// values) are compared with the model's. Needs root on Linux. Exit status: 0 all agree
     /// (known divergences and skips aside), 1 a divergence, 2 usage or environment error.
     Oracle(oracle_cmd::OracleArgs),
+    /// Create, list, describe, clone and delete a server's machines
+    #[command(subcommand)]
+    Machine(MachineCmd),
+    /// Print a /proc view of a server machine's process or of the machine, as Linux or as JSON
+    Proc(ProcArgs),
+    /// Print a server machine's journal as a .mms script that `mmlab run` replays
+    Journal {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Write the script to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The machine
+        #[arg(value_name = "MACHINE")]
+        machine: String,
+    },
+    /// Check a server machine's invariants (exit 1 and list them when any is broken)
+    Invariants {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// The machine
+        #[arg(value_name = "MACHINE")]
+        machine: String,
+    },
+    /// Print shell completions for mmlab
+    Completions {
+        /// The shell
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// A view for `--proc`.
@@ -138,24 +185,36 @@ impl From<ViewArg> for ProcView {
     }
 }
 
-/// The worst outcome so far: 0 pass, 1 failure, 2 error.
+/// The worst outcome so far: 0 pass, 1 failure, 2 error, 3 the server failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Status {
+pub enum Status {
     Pass = 0,
     Fail = 1,
     Error = 2,
+    Service = 3,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Run { proc_views, no_invariants, quiet, files } => {
+        Command::Run { server, keep, proc_views, no_invariants, quiet, files } => {
             let opts = RunOptions {
                 check_invariants: !no_invariants,
                 proc_views: proc_views.into_iter().map(ProcView::from).collect(),
                 catch_panics: true,
             };
-            run_files(&files, &opts, quiet)
+            match server.url() {
+                None => run_files(&files, quiet, |s, _| script::run(s, &opts)),
+                Some(_) => remote_cmd::run_remote(&server, keep, &files, &opts, quiet),
+            }
+        }
+        Command::Machine(cmd) => remote_cmd::machine(cmd),
+        Command::Proc(args) => remote_cmd::proc(&args),
+        Command::Journal { server, output, machine } => remote_cmd::journal(&server, &machine, output.as_deref()),
+        Command::Invariants { server, machine } => remote_cmd::invariants(&server, &machine),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "mmlab", &mut io::stdout());
+            Status::Pass
         }
         Command::Fmt { file } => fmt_file(&file),
         Command::Repro { quirks, output, artifact } => repro(&artifact, quirks, output.as_deref()),
@@ -219,11 +278,27 @@ fn fmt_file(path: &Path) -> Status {
     }
 }
 
-fn run_files(files: &[PathBuf], opts: &RunOptions, quiet: bool) -> Status {
+/// A progress bar over the files on stderr, only when stderr is a terminal and there are several.
+fn progress(files: &[PathBuf]) -> ProgressBar {
+    if files.len() < 2 || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs every file with `run_one` (the embedded model, or a server), printing the reports.
+pub fn run_files(files: &[PathBuf], quiet: bool, mut run_one: impl FnMut(&Script, &str) -> RunReport) -> Status {
     let mut worst = Status::Pass;
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
+    let bar = progress(files);
     let mut out = io::stdout().lock();
     for (i, path) in files.iter().enumerate() {
+        bar.set_position(i as u64);
+        bar.set_message(path.display().to_string());
         let name = path.display().to_string();
         if !quiet {
             if i > 0 {
@@ -243,9 +318,11 @@ fn run_files(files: &[PathBuf], opts: &RunOptions, quiet: bool) -> Status {
                 continue;
             }
         };
-        let report = script::run(&script, opts);
+        let report = run_one(&script, &name);
         if !quiet {
-            let _ = out.write_all(report.text().as_bytes());
+            bar.suspend(|| {
+                let _ = out.write_all(report.text().as_bytes());
+            });
         }
         let _ = out.flush();
         match &report.failure {
@@ -257,14 +334,15 @@ fn run_files(files: &[PathBuf], opts: &RunOptions, quiet: bool) -> Status {
             }
             Some(f) => {
                 failed += 1;
-                worst = worst.max(Status::Fail);
-                eprintln!("{}", f.render(&name));
+                worst = worst.max(if f.kind == FailureKind::Service { Status::Service } else { Status::Fail });
+                bar.suspend(|| eprintln!("{}", f.render(&name)));
                 if !quiet {
                     let _ = writeln!(out, "FAIL {name}");
                 }
             }
         }
     }
+    bar.finish_and_clear();
     if !quiet && files.len() > 1 {
         let _ = writeln!(out, "\n{passed} passed, {failed} failed, {errors} errors");
     }

@@ -24,7 +24,10 @@ mod run;
 
 pub use parse::{parse, parse_op};
 pub use print::print_op;
-pub use run::{EvalError, Failure, FailureKind, ProcView, RunOptions, RunReport, eval_op, result_text, run};
+pub use run::{
+    EvalError, Failure, FailureKind, OpenError, ProcView, RunOptions, RunReport, Target, eval_op, result_text, run,
+    run_on,
+};
 
 /// A parse error: where, and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]

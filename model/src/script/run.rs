@@ -1,4 +1,7 @@
 //! The runner: executes a [`Script`] on a fresh machine and checks it. Pure and deterministic.
+//!
+//! The machine is a [`Target`]: the embedded [`Machine`], or (in the CLI's `--server` mode) a
+//! machine hosted by `mmlabd`, so that a script prints the same lines wherever it runs.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,7 +14,8 @@ use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::ops::{Fd, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::proc as procfs;
-use crate::views::PagemapEntry;
+use crate::views::{Kpage, MapsEntry, Meminfo, PagemapEntry, SmapsEntry, SmapsRollup, Status, Vmstat};
+use crate::{MachineConfig, Violation};
 
 /// A /proc (or /sys) file the runner can print after every operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,6 +100,9 @@ pub enum FailureKind {
     Eval,
     /// The model panicked (only with [`RunOptions::catch_panics`]).
     Panic,
+    /// The service hosting the machine failed (a remote [`Target`] only): the step's output is
+    /// dropped, since what it read back cannot be trusted.
+    Service,
 }
 
 /// The first failure of a run.
@@ -155,10 +162,100 @@ impl RunReport {
     }
 }
 
+/// A machine a script runs on, with the [`Machine`] methods the runner calls.
+///
+/// A target behind a service answers a failed call with a stand-in value and reports the failure
+/// from [`Target::service_error`], which the runner asks after every step.
+pub trait Target {
+    fn apply(&mut self, op: &Op) -> OpResult;
+    fn check_invariants(&self) -> Vec<Violation>;
+    fn pids(&self) -> Vec<Pid>;
+    /// The number of NUMA nodes.
+    fn nodes(&self) -> u32;
+    fn maps(&self, pid: Pid) -> Result<Vec<MapsEntry>, Errno>;
+    fn smaps(&self, pid: Pid) -> Result<Vec<SmapsEntry>, Errno>;
+    fn smaps_rollup(&self, pid: Pid) -> Result<SmapsRollup, Errno>;
+    fn status(&self, pid: Pid) -> Result<Status, Errno>;
+    fn meminfo(&self) -> Meminfo;
+    fn node_meminfo(&self, nid: u32) -> Result<Meminfo, Errno>;
+    fn vmstat(&self) -> Vmstat;
+    fn pagemap(&self, pid: Pid, addr: u64, pages: u64) -> Result<Vec<PagemapEntry>, Errno>;
+    fn kpage(&self, pfn: u64) -> Kpage;
+    /// The value of the page at `addr`, read without faulting.
+    fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno>;
+    /// The first failure of the service behind the target since the last call (never, embedded).
+    fn service_error(&mut self) -> Option<String> {
+        None
+    }
+}
+
+impl Target for Machine {
+    fn apply(&mut self, op: &Op) -> OpResult {
+        Machine::apply(self, op)
+    }
+    fn check_invariants(&self) -> Vec<Violation> {
+        Machine::check_invariants(self)
+    }
+    fn pids(&self) -> Vec<Pid> {
+        Machine::pids(self)
+    }
+    fn nodes(&self) -> u32 {
+        self.config().nodes
+    }
+    fn maps(&self, pid: Pid) -> Result<Vec<MapsEntry>, Errno> {
+        Machine::maps(self, pid)
+    }
+    fn smaps(&self, pid: Pid) -> Result<Vec<SmapsEntry>, Errno> {
+        Machine::smaps(self, pid)
+    }
+    fn smaps_rollup(&self, pid: Pid) -> Result<SmapsRollup, Errno> {
+        Machine::smaps_rollup(self, pid)
+    }
+    fn status(&self, pid: Pid) -> Result<Status, Errno> {
+        Machine::status(self, pid)
+    }
+    fn meminfo(&self) -> Meminfo {
+        Machine::meminfo(self)
+    }
+    fn node_meminfo(&self, nid: u32) -> Result<Meminfo, Errno> {
+        Machine::node_meminfo(self, nid)
+    }
+    fn vmstat(&self) -> Vmstat {
+        Machine::vmstat(self)
+    }
+    fn pagemap(&self, pid: Pid, addr: u64, pages: u64) -> Result<Vec<PagemapEntry>, Errno> {
+        Machine::pagemap(self, pid, addr, pages)
+    }
+    fn kpage(&self, pfn: u64) -> Kpage {
+        Machine::kpage(self, pfn)
+    }
+    fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno> {
+        Machine::peek(self, pid, addr)
+    }
+}
+
+/// Why a target could not be created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// The model refuses the configuration.
+    Refused(Errno),
+    /// The service failed.
+    Service(String),
+}
+
 /// Runs a script on a fresh machine built from its machine line, stopping at the first failure.
 pub fn run(script: &Script, opts: &RunOptions) -> RunReport {
+    run_on(script, opts, |c| Machine::new(c).map_err(OpenError::Refused))
+}
+
+/// Runs a script on the target `open` makes from the script's machine configuration.
+pub fn run_on<T: Target>(
+    script: &Script,
+    opts: &RunOptions,
+    open: impl FnOnce(MachineConfig) -> Result<T, OpenError>,
+) -> RunReport {
     let mut r = Runner { opts, machine: None, env: HashMap::new(), report: RunReport::default() };
-    let res = r.guard(script.machine.as_ref().map(|m| m.line), |r| r.start(script));
+    let res = r.guard(script.machine.as_ref().map(|m| m.line), |r| r.start(script, open));
     if let Err(f) = res {
         r.report.failure = Some(f);
         return r.report;
@@ -367,9 +464,9 @@ struct Binding {
     got: String,
 }
 
-struct Runner<'a> {
+struct Runner<'a, T> {
     opts: &'a RunOptions,
-    machine: Option<Machine>,
+    machine: Option<T>,
     env: HashMap<String, Binding>,
     report: RunReport,
 }
@@ -380,9 +477,22 @@ fn fail(line: usize, kind: FailureKind, message: String) -> Failure {
     Failure { line: Some(line), kind, message }
 }
 
-impl Runner<'_> {
-    /// Runs `f`, turning a panic into a failure when asked to.
+impl<T: Target> Runner<'_, T> {
+    /// Runs `f`, turning a panic into a failure when asked to, and a failure of the service into
+    /// a failure of the step that prints nothing.
     fn guard(&mut self, line: Option<usize>, f: impl FnOnce(&mut Self) -> StepResult) -> StepResult {
+        let printed = self.report.lines.len();
+        let res = self.guard_panics(line, f);
+        match self.machine.as_mut().and_then(Target::service_error) {
+            Some(message) => {
+                self.report.lines.truncate(printed);
+                Err(Failure { line, kind: FailureKind::Service, message })
+            }
+            None => res,
+        }
+    }
+
+    fn guard_panics(&mut self, line: Option<usize>, f: impl FnOnce(&mut Self) -> StepResult) -> StepResult {
         if !self.opts.catch_panics {
             return f(self);
         }
@@ -399,24 +509,28 @@ impl Runner<'_> {
         }
     }
 
-    fn m(&self) -> &Machine {
+    fn m(&self) -> &T {
         self.machine.as_ref().expect("the machine exists once start succeeded")
     }
 
-    fn start(&mut self, script: &Script) -> StepResult {
+    fn start(&mut self, script: &Script, open: impl FnOnce(MachineConfig) -> Result<T, OpenError>) -> StepResult {
         let config = script.machine.as_ref().map(|m| m.config()).unwrap_or_default();
         let line = script.machine.as_ref().map(|m| m.line);
         if let Some(m) = &script.machine {
             self.report.lines.push(step_line(m.line, &m.body()));
         }
-        match Machine::new(config) {
+        match open(config) {
             Ok(m) => self.machine = Some(m),
-            Err(e) => {
+            Err(OpenError::Refused(e)) => {
                 return Err(Failure {
                     line,
                     kind: FailureKind::Machine,
                     message: format!("the model refuses this machine: {e} ({})", e.message()),
                 });
+            }
+            Err(OpenError::Service(message)) => {
+                self.report.lines.clear();
+                return Err(Failure { line, kind: FailureKind::Service, message });
             }
         }
         if self.opts.check_invariants {
@@ -573,7 +687,7 @@ impl Runner<'_> {
                 }
                 ProcView::Meminfo => push("/proc/meminfo".into(), Ok(procfs::render_meminfo(&m.meminfo()))),
                 ProcView::NodeMeminfo => {
-                    for nid in 0..m.config().nodes {
+                    for nid in 0..m.nodes() {
                         push(
                             format!("/sys/devices/system/node/node{nid}/meminfo"),
                             m.node_meminfo(nid).map(|mi| procfs::render_node_meminfo(nid, &mi)),

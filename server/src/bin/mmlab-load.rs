@@ -96,7 +96,10 @@ async fn setup(c: &mut MachineServiceClient<Channel>, token: &Option<String>) ->
         offset: 0,
     };
     let ops = vec![convert::op_to_proto(&Op::Spawn), convert::op_to_proto(&mmap)];
-    let r = c.execute(request(pb::ExecuteRequest { machine_id: m.id.clone(), ops }, token)).await?.into_inner();
+    let r = c
+        .execute(request(pb::ExecuteRequest { machine_id: m.id.clone(), ops, check_invariants: false }, token))
+        .await?
+        .into_inner();
     match convert::result_from_proto(&r.results[1]) {
         Ok(Ok(Outcome::Addr(a))) => Ok((m.id, a)),
         other => anyhow::bail!("setup mmap failed: {other:?}"),
@@ -165,7 +168,11 @@ async fn run_execute(
                 let mut calls = 0u64;
                 let mut seq = t as u64 * 1_000_000_007;
                 while Instant::now() < until {
-                    let req = pb::ExecuteRequest { machine_id: id.clone(), ops: writes(base, seq, per_call) };
+                    let req = pb::ExecuteRequest {
+                        machine_id: id.clone(),
+                        ops: writes(base, seq, per_call),
+                        check_invariants: false,
+                    };
                     let t0 = Instant::now();
                     match c.execute(request(req, &token)).await {
                         Ok(r) => {

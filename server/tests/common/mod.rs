@@ -104,7 +104,7 @@ pub fn results(r: &pb::ExecuteResponse) -> Vec<OpResult> {
 }
 
 pub fn execute_req(id: &str, ops: Vec<Op>) -> pb::ExecuteRequest {
-    pb::ExecuteRequest { machine_id: id.to_string(), ops: ops.into_iter().map(op).collect() }
+    pb::ExecuteRequest { machine_id: id.to_string(), ops: ops.into_iter().map(op).collect(), check_invariants: false }
 }
 
 /// Creates a default machine and returns its id.
