@@ -38,8 +38,9 @@ const PATHS: [&str; 3] = ["/r0", "/r1", "/r2"];
 /// What the generator may produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GenOptions {
-    /// Include `reclaim` operations (a differential run against a swap machine leaves them out:
-    /// reclaim is the memory pressure under which the two may legitimately differ).
+    /// Include `reclaim` operations and MADV_PAGEOUT (a differential run against a swap machine
+    /// leaves them out: reclaim is the memory pressure under which the two may legitimately
+    /// differ, and a swapped-out page is absent to move_pages).
     pub reclaim: bool,
 }
 
@@ -350,6 +351,11 @@ impl<'a, A: Apply> Driver<'a, A> {
         Ok(Advice::NAMED.get(i % (Advice::NAMED.len() + 1)).map_or(Advice(7), |(a, _)| *a))
     }
 
+    /// MADV_PAGEOUT becomes MADV_COLD when the options leave reclaim out.
+    fn reclaiming(&self, advice: Advice) -> Advice {
+        if advice == Advice::PAGEOUT && !self.opts.reclaim { Advice::COLD } else { advice }
+    }
+
     fn prot(u: &mut Unstructured) -> Result<Prot> {
         Ok(Prot::from_bits_retain(pick(u, &[3, 3, 3, 3, 3, 3, 1, 1, 0, 7, 2, 5])?))
     }
@@ -451,7 +457,7 @@ impl<'a, A: Apply> Driver<'a, A> {
         let op = match k {
             Kind::Munmap => Op::Munmap { pid, addr, len },
             Kind::Mprotect => Op::Mprotect { pid, addr, len, prot: Self::prot(u)? },
-            Kind::Madvise => Op::Madvise { pid, addr, len, advice: Self::advice(u)? },
+            Kind::Madvise => Op::Madvise { pid, addr, len, advice: self.reclaiming(Self::advice(u)?) },
             Kind::Munlock => Op::Munlock { pid, addr, len },
             _ => match u8::arbitrary(u)? % 3 {
                 0 => Op::Mlock { pid, addr, len },
@@ -584,7 +590,8 @@ impl<'a, A: Apply> Driver<'a, A> {
         let Some((addr, n)) = span else { return Ok(()) };
         let value = u64::from(u16::arbitrary(u)?);
         self.exec(Op::Write { pid, addr, value })?.ok();
-        self.exec(Op::Madvise { pid, addr, len: n * PAGE_SIZE, advice: Advice::PAGEOUT }).map(drop)
+        let advice = self.reclaiming(Advice::PAGEOUT);
+        self.exec(Op::Madvise { pid, addr, len: n * PAGE_SIZE, advice }).map(drop)
     }
 
     /// A fully arbitrary operation; its pid is a live one unless the selector byte says not.
@@ -596,7 +603,8 @@ impl<'a, A: Apply> Driver<'a, A> {
             set_pid(&mut op, p);
         }
         bound(&mut op);
-        if matches!(op, Op::Reclaim { .. }) && !self.opts.reclaim {
+        let pageout = matches!(op, Op::Madvise { advice: Advice::PAGEOUT, .. });
+        if (pageout || matches!(op, Op::Reclaim { .. })) && !self.opts.reclaim {
             return Ok(());
         }
         self.exec(op).map(drop)
