@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use mmlab_model::script::{self, OpExpr, Script, Stmt, StmtKind};
-use mmlab_model::{Machine, MachineConfig, Op, OpResult, Outcome};
+use mmlab_model::{Machine, MachineConfig, MapFlags, MremapFlags, Op, OpResult, Outcome};
 
 use crate::caps::Caps;
 use crate::compare::{self, Divergence};
@@ -205,7 +205,8 @@ impl Oracle {
                     return Ok(());
                 }
             };
-            let kres = match run.exec.apply(&kop)? {
+            let kpid = mop.pid().and_then(|p| run.pids.get(&p).copied());
+            let kres = match run.exec.apply(&at_model_address(&kop, &mop, &mres, kpid))? {
                 Step::Ran(r) => r,
                 Step::Skip(why) => {
                     report.skip = Some((Some(stmt.line), why));
@@ -348,6 +349,54 @@ struct Run {
     kenv: Env,
     /// Names bound to addresses, with their model value, for the report.
     addrs: Vec<(String, u64)>,
+}
+
+/// The kernel's copy of an operation that lets the kernel choose an address, placed where the
+/// model placed it. An mmap is hinted at the model's address (the kernel takes a free hint as it
+/// is); an mremap the model moved is sent with MREMAP_FIXED to the model's new address, unless
+/// the kernel could grow the mapping in place (then it is sent as written, so a model that
+/// moved where Linux grows in place still diverges). Both sides then lay mappings out at the
+/// same addresses whenever they can, and what depends on absolute addresses (the 64 KiB
+/// fault-around window, which pages share a page table) agrees. A hint the kernel cannot take
+/// falls back to an address of its choosing, which relocation handles as before.
+fn at_model_address(kop: &Op, mop: &Op, mres: &OpResult, kpid: Option<i32>) -> Op {
+    let mut op = kop.clone();
+    let Ok(Outcome::Addr(m)) = mres else { return op };
+    match (&mut op, mop) {
+        (Op::Mmap { addr, flags, .. }, _)
+            if *addr == 0 && !flags.intersects(MapFlags::FIXED | MapFlags::FIXED_NOREPLACE) =>
+        {
+            *addr = *m;
+        }
+        (Op::Mremap { old_addr, old_len, new_len, flags, new_addr, .. }, Op::Mremap { old_addr: model_old, .. })
+            if flags.contains(MremapFlags::MAYMOVE) && !flags.contains(MremapFlags::FIXED) && m != model_old =>
+        {
+            let (old_end, new_end) = (page_end(*old_addr, *old_len), page_end(*old_addr, *new_len));
+            let grows_in_place = !flags.contains(MremapFlags::DONTUNMAP)
+                && new_end > old_end
+                && kpid.is_some_and(|k| range_is_free(k, old_end, new_end));
+            if !grows_in_place {
+                *flags |= MremapFlags::FIXED;
+                *new_addr = *m;
+            }
+        }
+        _ => {}
+    }
+    op
+}
+
+fn page_end(addr: u64, len: u64) -> u64 {
+    addr.saturating_add(len.div_ceil(4096) * 4096)
+}
+
+/// Whether no VMA of kernel process `kpid` overlaps `[start, end)` (false if its maps cannot be
+/// read).
+fn range_is_free(kpid: i32, start: u64, end: u64) -> bool {
+    let Ok(maps) = std::fs::read_to_string(format!("/proc/{kpid}/maps")) else { return false };
+    maps.lines().filter_map(|l| l.split_whitespace().next()?.split_once('-')).all(|(a, b)| {
+        let (a, b) = (u64::from_str_radix(a, 16).unwrap_or(0), u64::from_str_radix(b, 16).unwrap_or(u64::MAX));
+        b <= start || a >= end
+    })
 }
 
 impl Run {
