@@ -192,6 +192,18 @@ impl Kernel {
         let f = self.frames.frame_mut(pfn);
         f.refcount -= 1;
         if f.refcount == 0 {
+            if f.is_compound() {
+                self.put_compound_page(pfn);
+            } else {
+                self.free_unreferenced(pfn);
+            }
+        }
+    }
+
+    /// Frees a frame with no reference left.
+    pub(crate) fn free_unreferenced(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        {
             if f.flags.contains(PageFlags::MLOCKED) {
                 // Freed while still mlocked: before 2022 "BUG: Bad page state".
                 let nid = f.nid as u32;
@@ -300,6 +312,7 @@ impl Machine {
     /// Applies the `i_mmap` count changes of VMA splits and merges in `pid`'s mm.
     pub(crate) fn sync_file_refs(&mut self, pid: Pid) {
         let Some(p) = self.procs.get_mut(&pid) else { return };
+        self.k.finish_pmd_splits(&mut p.mm);
         for (file, delta) in std::mem::take(&mut p.mm.file_ref_deltas) {
             let inode = self.k.inode_mut(file);
             inode.map_count = inode.map_count.checked_add_signed(delta).expect("i_mmap count");

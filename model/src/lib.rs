@@ -10,6 +10,7 @@ pub mod config;
 pub mod errno;
 mod filemap;
 mod fork;
+mod huge_memory;
 mod invariants;
 pub mod machine;
 mod madvise;

@@ -66,6 +66,7 @@ impl Kernel {
     /// Stores a PTE, accounting page-table pages.
     #[inline]
     pub fn set_pte(&mut self, mm: &mut Mm, addr: u64, pte: Pte) {
+        self.before_pte_change(mm, addr, pte);
         let delta = mm.pt.set(addr, pte);
         if delta != 0 {
             self.frames.account_tables(delta, &mut self.stats);
@@ -139,7 +140,7 @@ impl Kernel {
 
     /// `anon_vma_prepare`: gives the VMA at `start` an anon_vma, borrowing a neighbour's when
     /// they could share one. Returns the updated VMA.
-    fn anon_vma_prepare(&mut self, mm: &mut Mm, start: u64) -> Vma {
+    pub(crate) fn anon_vma_prepare(&mut self, mm: &mut Mm, start: u64) -> Vma {
         let v = &mm.vmas[&start];
         if v.anon_vma.is_some() {
             return v.clone();
@@ -152,6 +153,23 @@ impl Kernel {
 
     /// `handle_mm_fault` for one page. The VMA exists and allows the access.
     pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
+        let kind = if self.do_huge_pmd_anonymous_page(mm, vma, addr, write)? {
+            FaultKind::Minor
+        } else {
+            self.handle_pte_fault(mm, vma, addr, write)?
+        };
+        self.stats.count(Event::PgFault, 1);
+        if kind == FaultKind::Major {
+            self.stats.count(Event::PgMajFault, 1);
+            mm.maj_flt += 1;
+        } else {
+            mm.min_flt += 1;
+        }
+        Ok(kind)
+    }
+
+    /// `handle_pte_fault`, with the page table allocated first.
+    fn handle_pte_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
         // __pte_alloc: the page table comes first, from node 0.
         if !mm.pt.has_table(addr) {
             if self.frames.table_room() == 0 {
@@ -166,7 +184,10 @@ impl Kernel {
         } else if pte.is_swap() {
             self.do_swap_page(mm, vma, addr, pte, write)?
         } else if pte.is_present() && write && !pte.writable() {
-            self.do_wp_page(mm, vma, addr, pte)?;
+            if !self.do_huge_pmd_wp_page(mm, vma, addr)? {
+                let pte = mm.pt.get(addr);
+                self.do_wp_page(mm, vma, addr, pte)?;
+            }
             FaultKind::Minor
         } else {
             // A spurious fault: the entry is fine, only the accessed/dirty bits change.
@@ -174,13 +195,6 @@ impl Kernel {
             self.set_pte(mm, addr, if write { pte.with_dirty(true) } else { pte });
             FaultKind::Minor
         };
-        self.stats.count(Event::PgFault, 1);
-        if kind == FaultKind::Major {
-            self.stats.count(Event::PgMajFault, 1);
-            mm.maj_flt += 1;
-        } else {
-            mm.min_flt += 1;
-        }
         Ok(kind)
     }
 
@@ -389,6 +403,7 @@ impl Kernel {
     /// (and, with `even_cows`, its private anon copies) are zapped (`should_zap_folio`).
     pub fn zap_range(&mut self, mm: &mut Mm, start: u64, end: u64, details: Option<ZapDetails>, locked: bool) {
         mm.update_hiwater_rss();
+        self.split_huge_pmd_edges(mm, start, end);
         for (addr, pte) in mm.pt.range(start, end) {
             if pte.is_present() {
                 let pfn = pte.pfn();
@@ -429,6 +444,7 @@ impl Kernel {
                 self.free_swap_and_cache(pte.swap_offset());
             }
         }
+        self.deferred_split_after_zap(mm, start, end);
     }
 }
 

@@ -76,6 +76,11 @@ impl Machine {
         if f.nid as u32 == node {
             return node as i32;
         }
+        if f.is_compound() {
+            // Approximation: Linux migrates a THP whole when the target node has room for one.
+            self.split_folio(pfn);
+        }
+        let f = *self.k.frames.frame(pfn);
         if f.mapcount > 1 && !move_all {
             return -Errno::EACCES.number();
         }

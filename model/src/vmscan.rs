@@ -77,6 +77,9 @@ impl Machine {
 
     /// `shrink_folio_list` for one page. Returns whether it was freed.
     pub(crate) fn shrink_folio(&mut self, pfn: Pfn, who: Reclaimer) -> bool {
+        if !self.thp_reclaim_prepare(pfn) {
+            return false;
+        }
         let mappings = self.rmap_walk(pfn);
         if mappings.iter().any(|m| m.locked) {
             // try_to_unmap_one met a VM_LOCKED VMA: mlock the page and keep it.

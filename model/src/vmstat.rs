@@ -75,8 +75,13 @@ items! {
         UnevictableCleared = "unevictable_pgs_cleared",
         UnevictableStranded = "unevictable_pgs_stranded",
         ThpFaultAlloc = "thp_fault_alloc",
+        ThpFaultFallback = "thp_fault_fallback",
+        ThpCollapseAlloc = "thp_collapse_alloc",
+        ThpSplitPage = "thp_split_page",
+        ThpDeferredSplitPage = "thp_deferred_split_page",
         ThpSplitPmd = "thp_split_pmd",
         ThpZeroPageAlloc = "thp_zero_page_alloc",
+        ThpSwpoutFallback = "thp_swpout_fallback",
         SwapRa = "swap_ra",
         SwapRaHit = "swap_ra_hit",
     }
