@@ -234,6 +234,18 @@ impl Kernel {
     /// `folio_mark_accessed` (no MGLRU): a first access sets PG_referenced; a second one activates
     /// an evictable inactive page (`folio_activate`, pgactivate) and clears PG_referenced.
     pub fn mark_accessed(&mut self, pfn: Pfn) {
+        if self.frames.frame(pfn).is_compound() {
+            // The flags are the folio's: every page of a THP takes the change.
+            let head = crate::page_alloc::thp_head(pfn);
+            for p in head..head + crate::page_alloc::HPAGE_PMD_NR {
+                self.mark_page_accessed(p);
+            }
+        } else {
+            self.mark_page_accessed(pfn);
+        }
+    }
+
+    fn mark_page_accessed(&mut self, pfn: Pfn) {
         let flags = self.frames.frame(pfn).flags;
         if !flags.contains(PageFlags::REFERENCED) {
             self.frames.frame_mut(pfn).flags |= PageFlags::REFERENCED;

@@ -30,6 +30,19 @@ pub fn thp_vma_allowable(mode: ThpMode, v: &Vma) -> bool {
     v.file.is_none() && !v.is_shared() && wanted && !v.flags.contains(VmFlags::NOHUGEPAGE) && thp_suitable(v, haddr)
 }
 
+/// The MMU sets the accessed (and on a store the dirty) bit of a huge PMD as a whole
+/// (`touch_pmd`): every entry standing for it gets it.
+pub fn touch_huge_pmd(mm: &mut Mm, addr: u64, write: bool) {
+    if mm.pt.pmd_at(addr) == PmdMap::Table {
+        return;
+    }
+    let haddr = addr & !(PMD_SIZE - 1);
+    for a in (haddr..haddr + PMD_SIZE).step_by(PAGE_SIZE as usize) {
+        let pte = mm.pt.get(a).with_young(true);
+        mm.pt.set(a, if write { pte.with_dirty(true) } else { pte });
+    }
+}
+
 /// `thp_vma_suitable_order`: the aligned range at `haddr` lies wholly inside the VMA.
 fn thp_suitable(v: &Vma, haddr: u64) -> bool {
     haddr >= v.start && haddr.checked_add(PMD_SIZE).is_some_and(|e| e <= v.end)

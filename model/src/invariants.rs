@@ -224,6 +224,10 @@ impl Machine {
             }
             let (maps, locked_maps) = at_pfn(&mut maps_it, pfn).unwrap_or((0, 0));
             let mlocked = f.flags.contains(PageFlags::MLOCKED);
+            // A THP mapped by PTEs in a VM_LOCKED VMA without all of it there is not mlocked
+            // (allow_mlock_munlock); reclaim culls it.
+            let pmd_mapped = f.is_compound() && self.k.frames.frame(thp_head(pfn)).entire_mapcount > 0;
+            let locked_maps = if f.is_compound() && !mlocked && !pmd_mapped { 0 } else { locked_maps };
             r.check(f.mlock_count == locked_maps, "mlock_count", || {
                 format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
             });

@@ -4,6 +4,7 @@
 //! arch/x86/mm/fault.c `access_error`), and the modeled loads and stores that trigger them.
 
 use crate::errno::Errno;
+use crate::huge_memory::touch_huge_pmd;
 use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, Mm, PTRS_PER_PTE, Pte, RssKind, VmFlags, Vma};
 use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
@@ -487,6 +488,7 @@ impl Machine {
             let now = if write { pte.with_dirty(true).with_young(true) } else { pte.with_young(true) };
             if now != pte {
                 self.k.set_pte(mm, page, now);
+                touch_huge_pmd(mm, page, write);
             }
             return Ok(pte.pfn());
         }

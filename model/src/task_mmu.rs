@@ -251,7 +251,14 @@ impl Machine {
                     if !f.is_anon() {
                         e |= PagemapEntry::FILE_SHARED;
                     }
-                    if f.mapcount == 1 {
+                    // pagemap_pmd_range asks the PMD's first page for the whole PMD
+                    // (`__folio_page_mapped_exclusively(folio, page)`).
+                    let asked = if mm.pt.pmd_at(a) == PmdMap::Anon {
+                        self.k.frames.frame(crate::page_alloc::thp_head(pte.pfn()))
+                    } else {
+                        f
+                    };
+                    if asked.mapcount == 1 {
                         e |= PagemapEntry::EXCLUSIVE;
                     }
                 }
