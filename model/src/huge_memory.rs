@@ -14,7 +14,7 @@ use crate::config::ThpMode;
 use crate::machine::{Kernel, Machine};
 use crate::memory::FaultError;
 use crate::mm_types::{Mm, PMD_SIZE, PmdMap, Pte, RssKind, VmFlags, Vma};
-use crate::ops::PAGE_SIZE;
+use crate::ops::{PAGE_SIZE, Pid};
 use crate::page_alloc::{HPAGE_PMD_NR, PageFlags, Pfn, ZERO_PFN, thp_head};
 use crate::vmstat::{Event, NodeStat};
 
@@ -69,12 +69,16 @@ impl Kernel {
         }
         mm.pt.ensure_table(haddr);
         self.frames.account_tables(1, &mut self.stats);
-        // vmf_anon_prepare comes first, for the huge zero page too.
-        let vma = self.anon_vma_prepare(mm, vma.start);
         if !write {
+            // Deliberate difference: Linux runs vmf_anon_prepare before mapping the huge zero
+            // page, so a VMA read-faulted under THP gets an anon_vma that a 4 kB zero-page read
+            // does not give, and after fork can refuse merges it would accept with THP off. The
+            // model keeps VMA merging independent of the THP mode (the differential fuzz target
+            // holds it to that) and prepares the anon_vma at the first write.
             self.set_huge_zero_pmd(mm, haddr);
             return Ok(true);
         }
+        let vma = self.anon_vma_prepare(mm, vma.start);
         let Some(head) = self.alloc_anon_thp(&vma, haddr) else { return Ok(false) };
         self.map_anon_thp(mm, haddr, head);
         Ok(true)
@@ -353,7 +357,29 @@ impl Machine {
             f.flags -= PageFlags::HEAD | PageFlags::TAIL;
             if f.refcount == 0 {
                 self.k.free_unreferenced(p);
+            } else if !f.flags.contains(PageFlags::MLOCKED) {
+                // remap_page: a small page mapped again in a VM_LOCKED VMA is mlocked
+                // (folio_add_anon_rmap_pte -> mlock_vma_folio).
+                for _ in self.rmap_walk(p).iter().filter(|m| m.locked) {
+                    self.k.mlock_folio(p);
+                }
             }
+        }
+    }
+
+    /// `madvise_free_huge_pmd` and `madvise_cold_or_pageout_pte_range` on a huge PMD that the
+    /// range covers only in part: the THP is split so that the advice reaches only those pages.
+    pub(crate) fn split_partial_thps(&mut self, pid: Pid, start: u64, end: u64) {
+        let Some(p) = self.procs.get(&pid) else { return };
+        let heads: Vec<Pfn> =
+            p.mm.pt
+                .huge_pmds(start, end)
+                .into_iter()
+                .filter(|&(haddr, pmd)| pmd == PmdMap::Anon && (haddr < start || haddr + PMD_SIZE > end))
+                .map(|(haddr, _)| p.mm.pt.get(haddr).pfn())
+                .collect();
+        for head in heads {
+            self.split_folio(head);
         }
     }
 
@@ -365,7 +391,8 @@ impl Machine {
     /// Returns whether reclaim goes on with the page (false for a page already freed).
     pub(crate) fn thp_reclaim_prepare(&mut self, pfn: Pfn) -> bool {
         let Some(f) = self.k.frames.get(pfn).copied() else { return false };
-        if f.is_free() {
+        // A page the split of its THP freed or mlocked is no longer on the list being scanned.
+        if f.is_free() || f.flags.contains(PageFlags::UNEVICTABLE) {
             return false;
         }
         if !f.is_compound() {

@@ -1,0 +1,207 @@
+//! Random operation sequences on 2 MiB-aligned mappings, where THPs form, split and go away:
+//! every invariant holds after every operation, teardown leaves nothing behind, and what
+//! userspace sees (results and page values) is the same with THP "always" as with "never".
+//! Deterministic: a fixed list of seeds drives a small xorshift generator.
+
+use mmlab_model::*;
+
+/// Where the test's mappings live: 8 huge-page slots from here.
+const BASE: u64 = 0x6000_0000_0000;
+const HPAGE: u64 = 2 << 20;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// An address in the slots, page-aligned, biased to 2 MiB boundaries and their neighbours.
+    fn addr(&mut self) -> u64 {
+        let slot = BASE + self.below(8) * HPAGE;
+        match self.below(4) {
+            0 => slot,
+            1 => slot + self.below(512) * PAGE_SIZE,
+            2 => slot + HPAGE - PAGE_SIZE,
+            _ => slot + (self.below(4) + 1) * PAGE_SIZE,
+        }
+    }
+    fn len(&mut self) -> u64 {
+        match self.below(4) {
+            0 => HPAGE,
+            1 => 2 * HPAGE,
+            2 => (self.below(16) + 1) * PAGE_SIZE,
+            _ => self.below(1024) * PAGE_SIZE + PAGE_SIZE,
+        }
+    }
+}
+
+fn op(r: &mut Rng, pids: &[Pid]) -> Op {
+    let pid = pids[r.below(pids.len() as u64) as usize];
+    let advices = [
+        Advice::HUGEPAGE,
+        Advice::NOHUGEPAGE,
+        Advice::DONTNEED,
+        Advice::FREE,
+        Advice::COLD,
+        Advice::PAGEOUT,
+        Advice::POPULATE_WRITE,
+        Advice::POPULATE_READ,
+        Advice::WILLNEED,
+    ];
+    match r.below(17) {
+        0 | 16 => Op::Mmap {
+            pid,
+            addr: BASE + r.below(8) * HPAGE,
+            len: r.len(),
+            prot: Prot::READ | Prot::WRITE,
+            flags: MapFlags::PRIVATE | MapFlags::ANONYMOUS | MapFlags::FIXED,
+            fd: -1,
+            offset: 0,
+        },
+        1 => Op::Munmap { pid, addr: r.addr(), len: r.len() },
+        2 => Op::Mprotect {
+            pid,
+            addr: r.addr(),
+            len: r.len(),
+            prot: [Prot::READ, Prot::READ | Prot::WRITE][r.below(2) as usize],
+        },
+        3 | 4 => {
+            Op::Madvise { pid, addr: r.addr(), len: r.len(), advice: advices[r.below(advices.len() as u64) as usize] }
+        }
+        5..=7 => Op::Write { pid, addr: r.addr(), value: r.next() },
+        8 => Op::Read { pid, addr: r.addr() },
+        9 => {
+            Op::Touch { pid, addr: r.addr(), len: r.len(), access: [Access::Read, Access::Write][r.below(2) as usize] }
+        }
+        10 => Op::Fork { pid },
+        11 => Op::Mlock { pid, addr: r.addr(), len: r.len() },
+        12 => Op::Munlock { pid, addr: r.addr(), len: r.len() },
+        13 => Op::Mremap {
+            pid,
+            old_addr: r.addr(),
+            old_len: r.len(),
+            new_len: r.len(),
+            flags: MremapFlags::MAYMOVE | MremapFlags::FIXED,
+            new_addr: BASE + r.below(8) * HPAGE,
+        },
+        14 => Op::MovePages { pid, addrs: vec![r.addr(), r.addr()], nodes: vec![1, 0], flags: MpolFlags::MOVE },
+        // No `reclaim`: which pages a page-count-limited reclaim takes depends on the page
+        // sizes, and MADV_FREE of a swapped page drops its data, so the two machines may
+        // rightly differ after it (MADV_PAGEOUT reclaims by range and stays comparable).
+        _ => Op::Exit { pid },
+    }
+}
+
+fn config(thp: ThpMode) -> MachineConfig {
+    MachineConfig { nodes: 2, node_bytes: 64 << 20, swap_bytes: 32 << 20, thp, ..MachineConfig::default() }
+}
+
+fn live(m: &Machine) -> Vec<Pid> {
+    m.pids()
+}
+
+fn script(log: &[Op]) -> String {
+    log.iter().map(|o| script::print_op(o) + "\n").collect()
+}
+
+#[test]
+fn random_thp_sequences_keep_invariants_and_userspace_results() {
+    // THP_RANDOM_SEEDS=A..B runs seeds A to B (a longer hunt); the default is the CI set.
+    let seeds: Vec<u64> = match std::env::var("THP_RANDOM_SEEDS") {
+        Ok(s) => {
+            let (a, b) = s.split_once("..").expect("THP_RANDOM_SEEDS=A..B");
+            (a.parse().expect("seed")..=b.parse().expect("seed")).collect()
+        }
+        Err(_) => (1..=40).collect(),
+    };
+    for seed in seeds {
+        let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut never = Machine::new(config(ThpMode::Never)).unwrap();
+        let mut always = Machine::new(config(ThpMode::Always)).unwrap();
+        let mut log = Vec::new();
+        for _ in 0..120 {
+            if live(&always).is_empty() {
+                let s = Op::Spawn;
+                assert_eq!(never.apply(&s), always.apply(&s));
+                log.push(s);
+            }
+            let o = op(&mut r, &live(&always));
+            let (a, b) = (never.apply(&o), always.apply(&o));
+            log.push(o.clone());
+            match o {
+                // How much reclaim frees depends on the page sizes; that it succeeds does not.
+                Op::Reclaim { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed}:\n{}", script(&log)),
+                // A THP fault populates 2 MiB and the huge zero page answers -EFAULT: which pages
+                // move_pages finds resident follows the page size.
+                Op::MovePages { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed}:\n{}", script(&log)),
+                _ => assert_eq!(a, b, "seed {seed}: {o:?} differs:\n{}", script(&log)),
+            }
+            let v = always.check_invariants();
+            assert!(v.is_empty(), "seed {seed} after {o:?}: {v:#?}\n{}", script(&log));
+        }
+        for pid in live(&always) {
+            for v in always.maps(pid).unwrap() {
+                for addr in (v.start..v.end).step_by(PAGE_SIZE as usize) {
+                    let (a, b) = (never.peek(pid, addr), always.peek(pid, addr));
+                    assert_eq!(a, b, "seed {seed} pid {pid} {addr:#x}:\n{}", script(&log));
+                }
+            }
+        }
+        always.teardown();
+        let v = always.check_invariants();
+        assert!(v.is_empty(), "seed {seed} teardown: {v:#?}");
+        let mi = always.meminfo();
+        assert_eq!((mi.anon_huge_pages, mi.anon_pages, mi.mlocked), (0, 0, 0), "seed {seed}");
+    }
+}
+
+/// Whether `ops` show a difference between THP never and always (results, invariants, values).
+fn differs(ops: &[Op]) -> bool {
+    let mut never = Machine::new(config(ThpMode::Never)).unwrap();
+    let mut always = Machine::new(config(ThpMode::Always)).unwrap();
+    for o in ops {
+        let (a, b) = (never.apply(o), always.apply(o));
+        let same = match o {
+            Op::Reclaim { .. } | Op::MovePages { .. } => a.is_ok() == b.is_ok(),
+            _ => a == b,
+        };
+        if !same || !always.check_invariants().is_empty() {
+            return true;
+        }
+    }
+    always.pids().iter().any(|&pid| {
+        always
+            .maps(pid)
+            .unwrap()
+            .iter()
+            .any(|v| (v.start..v.end).step_by(PAGE_SIZE as usize).any(|a| never.peek(pid, a) != always.peek(pid, a)))
+    })
+}
+
+/// THP_MINIMIZE=FILE: shrinks the .mms operations in FILE (one per line) while they still
+/// differ, and prints the result.
+#[test]
+fn minimize_from_env() {
+    let Ok(path) = std::env::var("THP_MINIMIZE") else { return };
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut ops: Vec<Op> =
+        text.lines().filter(|l| !l.trim().is_empty()).filter_map(|l| script::parse_op(l).ok()).collect();
+    assert!(differs(&ops));
+    let mut i = ops.len();
+    while i > 0 {
+        i -= 1;
+        let mut fewer = ops.clone();
+        fewer.remove(i);
+        if differs(&fewer) {
+            ops = fewer;
+            i = i.min(ops.len());
+        }
+    }
+    eprintln!("MINIMIZED:\n{}", script(&ops));
+}
