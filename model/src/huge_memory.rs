@@ -79,8 +79,9 @@ impl Kernel {
             return Ok(true);
         }
         let vma = self.anon_vma_prepare(mm, vma.start);
-        let Some(head) = self.alloc_anon_thp(&vma, haddr) else { return Ok(false) };
+        let Some(head) = self.fault_alloc_anon_thp(&vma, haddr) else { return Ok(false) };
         self.map_anon_thp(mm, haddr, head);
+        self.stats.count(Event::ThpFaultAlloc, 1);
         Ok(true)
     }
 
@@ -96,14 +97,27 @@ impl Kernel {
         mm.pt.set_pmd(haddr, PmdMap::HugeZero);
     }
 
-    /// `vma_alloc_anon_folio_pmd`: a new exclusive anon THP for `haddr`, on the LRU (mlocked in
-    /// a VM_LOCKED VMA) but not yet mapped. None (thp_fault_fallback) without 512 contiguous
+    /// `vma_alloc_anon_folio_pmd` for a fault: None (thp_fault_fallback) without 512 contiguous
     /// free frames.
-    fn alloc_anon_thp(&mut self, vma: &Vma, haddr: u64) -> Option<Pfn> {
-        let Some(head) = self.frames.alloc_huge(0, &mut self.stats) else {
+    fn fault_alloc_anon_thp(&mut self, vma: &Vma, haddr: u64) -> Option<Pfn> {
+        let head = self.alloc_anon_thp(vma, haddr);
+        if head.is_none() {
             self.stats.count(Event::ThpFaultFallback, 1);
-            return None;
-        };
+        }
+        head
+    }
+
+    /// A new exclusive anon THP for `haddr`, on the LRU (mlocked in a VM_LOCKED VMA) but not
+    /// yet mapped; None without 512 contiguous free frames.
+    fn alloc_anon_thp(&mut self, vma: &Vma, haddr: u64) -> Option<Pfn> {
+        let head = self.frames.alloc_huge(0, &mut self.stats)?;
+        self.prepare_anon_thp(head, vma, haddr);
+        Some(head)
+    }
+
+    /// `folio_add_new_anon_rmap` + `folio_add_lru_vma` for the order-9 block at `head`: an
+    /// exclusive anon THP for `haddr`, on the LRU (mlocked in a VM_LOCKED VMA), not yet mapped.
+    pub(crate) fn prepare_anon_thp(&mut self, head: Pfn, vma: &Vma, haddr: u64) {
         let owner = vma.anon_vma.expect("anon_vma prepared");
         for i in 0..HPAGE_PMD_NR {
             let pfn = head + i;
@@ -120,17 +134,17 @@ impl Kernel {
                 self.lru_add(pfn);
             }
         }
-        Some(head)
     }
 
-    /// `map_anon_folio_pmd`: the PMD maps the new THP, writable and dirty.
-    fn map_anon_thp(&mut self, mm: &mut Mm, haddr: u64, head: Pfn) {
+    /// `map_anon_folio_pmd`: the PMD maps the new THP, dirty, and writable in a VM_WRITE VMA.
+    pub(crate) fn map_anon_thp(&mut self, mm: &mut Mm, haddr: u64, head: Pfn) {
+        // maybe_pmd_mkwrite: writable only in a VM_WRITE VMA (a collapse may be in another).
+        let writable = mm.vma_at(haddr).is_some_and(|v| v.flags.contains(VmFlags::WRITE));
         for i in 0..HPAGE_PMD_NR {
-            self.set_pte(mm, haddr + i * PAGE_SIZE, Pte::present(head + i, true, true));
+            self.set_pte(mm, haddr + i * PAGE_SIZE, Pte::present(head + i, writable, true));
         }
         self.pmd_mapped(mm, haddr, PmdMap::Anon, head);
         mm.rss[RssKind::Anon as usize] += HPAGE_PMD_NR as i64;
-        self.stats.count(Event::ThpFaultAlloc, 1);
     }
 
     /// Marks the full table at `haddr` as a PMD mapping of the THP at `head`
@@ -237,10 +251,11 @@ impl Kernel {
             PmdMap::Table => Ok(false),
             PmdMap::HugeZero => {
                 let vma = self.anon_vma_prepare(mm, vma.start);
-                match self.alloc_anon_thp(&vma, haddr) {
+                match self.fault_alloc_anon_thp(&vma, haddr) {
                     Some(head) => {
                         mm.pt.set_pmd(haddr, PmdMap::Table);
                         self.map_anon_thp(mm, haddr, head);
+                        self.stats.count(Event::ThpFaultAlloc, 1);
                         Ok(true)
                     }
                     None => {
@@ -326,6 +341,16 @@ impl Kernel {
                 self.deferred_split.insert(head);
                 self.stats.count(Event::ThpDeferredSplitPage, 1);
             }
+        }
+    }
+
+    /// `deferred_split_folio` for a THP that lost some of its PTE mappings (a collapse took
+    /// them), if it is still mapped in part.
+    pub(crate) fn deferred_split_partial(&mut self, head: Pfn) {
+        let live = self.frames.get(head).is_some_and(|f| f.is_compound());
+        if live && !self.deferred_split.contains(&head) && self.partially_mapped(head) {
+            self.deferred_split.insert(head);
+            self.stats.count(Event::ThpDeferredSplitPage, 1);
         }
     }
 

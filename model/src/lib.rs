@@ -12,6 +12,7 @@ mod filemap;
 mod fork;
 mod huge_memory;
 mod invariants;
+mod khugepaged;
 pub mod machine;
 mod madvise;
 mod memory;

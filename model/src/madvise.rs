@@ -166,7 +166,7 @@ impl Machine {
                 }
                 Ok(())
             }
-            // MADV_COLLAPSE arrives with the THP model; no range is eligible before it.
+            Advice::COLLAPSE => self.madvise_collapse(pid, vma, start, end),
             _ => Err(Errno::EINVAL),
         }
     }

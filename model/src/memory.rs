@@ -311,7 +311,7 @@ impl Kernel {
     /// `do_swap_page`: brings the page of a swap entry back. An entry nobody else references is
     /// read straight into a new page (the synchronous device skips the swap cache); a shared
     /// one goes through the swap cache, where a page already there makes the fault minor.
-    fn do_swap_page(
+    pub(crate) fn do_swap_page(
         &mut self,
         mm: &mut Mm,
         vma: &Vma,

@@ -20,7 +20,8 @@ static long vmstat(const char *name)
 }
 static const char *EV[] = {"thp_fault_alloc", "thp_fault_fallback", "thp_collapse_alloc", "thp_split_page",
 			   "thp_deferred_split_page", "thp_split_pmd", "thp_zero_page_alloc", "thp_swpout_fallback",
-			   "pgfault", "unevictable_pgs_mlocked", "unevictable_pgs_munlocked", NULL};
+			   "pgfault", "unevictable_pgs_mlocked", "unevictable_pgs_munlocked", "thp_collapse_alloc_failed",
+			   "thp_scan_exceed_none_pte", "thp_scan_exceed_swap_pte", "thp_scan_exceed_share_pte", NULL};
 static long ev0[16];
 static void ev_mark(void) { for (int i = 0; EV[i]; i++) ev0[i] = vmstat(EV[i]); }
 static void ev_show(const char *what)
@@ -193,5 +194,32 @@ int main(void)
 	ev_mark(); printf("collapse empty rc=%d errno=%s\n", madvise(a, HP, MADV_COLLAPSE), strerrorname_np(errno)); ev_show("collapse empty");
 	vma("collapse empty", me, a);
 	munmap(a, HP);
+
+	printf("== 89 collapse rules\n");
+	a = thp_map(1, -1);
+	for (unsigned long i = 0; i < HP; i += PG) (void)*(volatile char *)(a + i);
+	ev_mark(); printf("collapse zero-only rc=%d errno=%s\n", madvise(a, HP, MADV_COLLAPSE), strerrorname_np(errno)); ev_show("collapse zero-only");
+	a[5 * PG] = 1;
+	mprotect(a, HP, PROT_READ);
+	ev_mark(); printf("collapse read-only rc=%d\n", madvise(a, HP, MADV_COLLAPSE)); ev_show("collapse read-only");
+	vma("collapsed read-only", me, a);
+	ev_mark(); printf("collapse again rc=%d\n", madvise(a, HP, MADV_COLLAPSE)); ev_show("collapse again");
+	munmap(a, HP);
+	a = thp_map(1, MADV_HUGEPAGE);
+	(void)*(volatile char *)a;
+	ev_mark(); printf("collapse huge zero rc=%d\n", madvise(a, HP, MADV_COLLAPSE)); ev_show("collapse huge zero");
+	munmap(a, HP);
+	a = thp_map(1, MADV_HUGEPAGE);
+	touch_write(a, 1);
+	mprotect(a, PG, PROT_READ);
+	mprotect(a, PG, PROT_READ | PROT_WRITE);
+	ev_mark(); printf("collapse pte-mapped rc=%d\n", madvise(a, HP, MADV_COLLAPSE)); ev_show("collapse pte-mapped");
+	vma("collapsed pte-mapped", me, a);
+	munmap(a, HP);
+	a = thp_map(2, -1);
+	touch_write(a + HP, 8);
+	ev_mark(); printf("collapse first empty rc=%d errno=%s\n", madvise(a, 2 * HP, MADV_COLLAPSE), strerrorname_np(errno)); ev_show("collapse first empty");
+	vma("first empty", me, a);
+	munmap(a, 2 * HP);
 	return 0;
 }
