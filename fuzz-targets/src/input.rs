@@ -61,7 +61,17 @@ pub fn config(u: &mut Unstructured, quirks: &[String]) -> Result<MachineConfig> 
     let swap_bytes = pick(u, &[0, 0, 1 << 20, 16 << 20])?;
     let memlock_bytes = pick(u, &[8 << 20, 8 << 20, 0, 4 * PAGE_SIZE, 64 << 10, u64::MAX])?;
     let thp = ThpMode::arbitrary(u)?;
-    Ok(MachineConfig { nodes, node_bytes, swap_bytes, memlock_bytes, thp, quirks: quirks.to_vec() })
+    // khugepaged's max_ptes_* keep their defaults: decoding them would shift every committed
+    // input's meaning.
+    Ok(MachineConfig {
+        nodes,
+        node_bytes,
+        swap_bytes,
+        memlock_bytes,
+        thp,
+        quirks: quirks.to_vec(),
+        ..MachineConfig::default()
+    })
 }
 
 /// The kinds of abstract step, with their weights.
@@ -94,6 +104,7 @@ enum Kind {
     CapIpcLock,
     MovePages,
     Reclaim,
+    Khugepaged,
     Raw,
 }
 
@@ -125,6 +136,7 @@ const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::CapIpcLock, 2),
     (Kind::MovePages, 7),
     (Kind::Reclaim, 5),
+    (Kind::Khugepaged, 3),
     (Kind::Raw, 8),
 ];
 
@@ -317,6 +329,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             Kind::Mlockall | Kind::MemlockLimit | Kind::CapIpcLock => self.mlock_setup(u, k),
             Kind::MovePages => self.move_pages(u),
             Kind::Reclaim => self.reclaim(u),
+            Kind::Khugepaged => self.exec(Op::Khugepaged).map(drop),
             Kind::Raw => self.raw(u),
         }
     }

@@ -3,13 +3,21 @@
 //! `__collapse_huge_page_isolate`, `__collapse_huge_page_copy_succeeded`,
 //! `madvise_collapse_errno`).
 //!
+//! khugepaged (`khugepaged_do_scan`, `khugepaged_scan_mm_slot`) scans the THP-eligible VMAs of
+//! every mm and collapses the ranges that stay within the machine's `max_ptes_none`,
+//! `max_ptes_swap` and `max_ptes_shared` (each limit tripped counts
+//! thp_scan_exceed_{none,swap,share}_pte) and that have young pages (at least half of them when
+//! swap entries are to be read back).
+//!
 //! MADV_COLLAPSE ignores the THP mode and khugepaged's `max_ptes_*` limits: every aligned 2 MiB
 //! range with a page table in an eligible VMA (one with an anon_vma) is collapsed into a new
 //! PMD-mapped THP (swapped pages are read back first; none and zero-page entries become
 //! zero-filled pages). Read-only PTEs do not stop a collapse since 6.18 (Dev Jain, "mm:
 //! khugepaged: remove the writable check"; SCAN_PAGE_RO is never returned).
 
+use crate::config::ThpMode;
 use crate::errno::Errno;
+use crate::huge_memory::thp_vma_allowable;
 use crate::machine::Machine;
 use crate::memory::{FaultError, FaultKind};
 use crate::mm_types::{Mm, PMD_SIZE, PmdMap, Pte, RssKind, VmFlags, Vma};
@@ -64,10 +72,10 @@ impl Scan {
 /// khugepaged's sysfs limits (`/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_*`);
 /// MADV_COLLAPSE runs without them (`cc->is_khugepaged == false`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Limits {
-    pub max_ptes_none: u32,
-    pub max_ptes_swap: u32,
-    pub max_ptes_shared: u32,
+struct Limits {
+    max_ptes_none: u32,
+    max_ptes_swap: u32,
+    max_ptes_shared: u32,
 }
 
 /// `thp_vma_allowable_order(.., TVA_FORCED_COLLAPSE, PMD_ORDER)`: anonymous private, not
@@ -86,6 +94,54 @@ fn collapse_allowed(mm: &Mm, v: &Vma) -> bool {
 }
 
 impl Machine {
+    /// One full khugepaged pass over every process, in pid order (the model's stand-in for the
+    /// order the mms registered in: which mm comes first matters only when huge pages run
+    /// short). An mm counts as registered when it has a VMA khugepaged may collapse in, which
+    /// is when Linux registers it (mmap, MADV_HUGEPAGE, a THP fault, fork). Returns the number
+    /// of ranges collapsed (`khugepaged_pages_collapsed`). After a second failed huge page
+    /// allocation the pass ends, as `khugepaged_do_scan` ends it.
+    pub(crate) fn khugepaged_scan(&mut self) -> u64 {
+        // hugepage_pmd_enabled: with THP "never" khugepaged does not run.
+        if self.k.thp == ThpMode::Never {
+            return 0;
+        }
+        let limits = Limits {
+            max_ptes_none: self.config.max_ptes_none,
+            max_ptes_swap: self.config.max_ptes_swap,
+            max_ptes_shared: self.config.max_ptes_shared,
+        };
+        let (mut collapsed, mut alloc_failures) = (0, 0);
+        for pid in self.pids() {
+            let mut addr = 0;
+            // for_each_vma from the scan address; a collapse leaves the VMAs as they are.
+            while let Some(vma) =
+                self.proc(pid).ok().and_then(|p| p.mm.vmas.range(addr..).next().map(|(_, v)| v.clone()))
+            {
+                addr = vma.end;
+                let mm = &self.proc(pid).expect("pid").mm;
+                if !thp_vma_allowable(self.k.thp, &vma) || !collapse_allowed(mm, &vma) {
+                    continue;
+                }
+                let hend = vma.end & !(PMD_SIZE - 1);
+                let mut haddr = vma.start.next_multiple_of(PMD_SIZE);
+                while haddr < hend {
+                    match self.hpage_collapse_scan_pmd(pid, haddr, Some(limits)) {
+                        Scan::Succeed => collapsed += 1,
+                        Scan::AllocFail => {
+                            alloc_failures += 1;
+                            if alloc_failures == 2 {
+                                return collapsed;
+                            }
+                        }
+                        _ => {}
+                    }
+                    haddr += PMD_SIZE;
+                }
+            }
+        }
+        collapsed
+    }
+
     /// `madvise_collapse` over `[start, end)` of one VMA.
     pub(crate) fn madvise_collapse(&mut self, pid: Pid, vma: &Vma, start: u64, end: u64) -> Result<(), Errno> {
         if !collapse_allowed(&self.proc(pid)?.mm, vma) {

@@ -147,6 +147,7 @@ impl Machine {
             Op::SetCapIpcLock { pid, on } => self.set_cap_ipc_lock(pid, on),
             Op::MovePages { pid, ref addrs, ref nodes, flags } => self.sys_move_pages(pid, addrs, nodes, flags),
             Op::Reclaim { nid, pages } => self.reclaim(nid, pages),
+            Op::Khugepaged => Ok(Outcome::Count(self.khugepaged_scan())),
         }
     }
 

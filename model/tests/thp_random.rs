@@ -55,7 +55,8 @@ fn op(r: &mut Rng, pids: &[Pid]) -> Op {
         Advice::WILLNEED,
         Advice::COLLAPSE,
     ];
-    match r.below(17) {
+    match r.below(18) {
+        17 => Op::Khugepaged,
         0 | 16 => Op::Mmap {
             pid,
             addr: BASE + r.below(8) * HPAGE,
@@ -103,6 +104,13 @@ fn config(thp: ThpMode) -> MachineConfig {
     MachineConfig { nodes: 2, node_bytes: 64 << 20, swap_bytes: 32 << 20, thp, ..MachineConfig::default() }
 }
 
+/// The THP machine of a seed, with khugepaged limits that vary by seed (Linux defaults, none
+/// allowed, or tight ones).
+fn thp_config(seed: u64) -> MachineConfig {
+    let (max_ptes_none, max_ptes_swap, max_ptes_shared) = [(511, 64, 256), (0, 0, 0), (480, 8, 1)][seed as usize % 3];
+    MachineConfig { max_ptes_none, max_ptes_swap, max_ptes_shared, ..config(ThpMode::Always) }
+}
+
 fn live(m: &Machine) -> Vec<Pid> {
     m.pids()
 }
@@ -124,8 +132,12 @@ fn random_thp_sequences_keep_invariants_and_userspace_results() {
     for seed in seeds {
         let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut never = Machine::new(config(ThpMode::Never)).unwrap();
-        let mut always = Machine::new(config(ThpMode::Always)).unwrap();
+        let mut always = Machine::new(thp_config(seed)).unwrap();
         let mut log = Vec::new();
+        // khugepaged runs only with THP on: it runs on the THP machine alone, and only before
+        // any MADV_FREE (a collapse makes lazyfree pages dirty anon memory, which reclaim keeps
+        // where the other machine would drop them).
+        let mut lazyfree = false;
         for _ in 0..120 {
             if live(&always).is_empty() {
                 let s = Op::Spawn;
@@ -133,6 +145,16 @@ fn random_thp_sequences_keep_invariants_and_userspace_results() {
                 log.push(s);
             }
             let o = op(&mut r, &live(&always));
+            lazyfree |= matches!(o, Op::Madvise { advice: Advice::FREE, .. });
+            if o == Op::Khugepaged {
+                if !lazyfree {
+                    assert!(always.apply(&o).is_ok());
+                    log.push(o.clone());
+                    let v = always.check_invariants();
+                    assert!(v.is_empty(), "seed {seed} after khugepaged: {v:#?}\n{}", script(&log));
+                }
+                continue;
+            }
             let (a, b) = (never.apply(&o), always.apply(&o));
             log.push(o.clone());
             match o {
@@ -189,7 +211,7 @@ fn differs(ops: &[Op]) -> bool {
         let (a, b) = (never.apply(o), always.apply(o));
         let same = match o {
             Op::Reclaim { .. } | Op::MovePages { .. } => a.is_ok() == b.is_ok(),
-            Op::Madvise { advice: Advice::COLLAPSE, .. } => true,
+            Op::Madvise { advice: Advice::COLLAPSE, .. } | Op::Khugepaged => true,
             _ => a == b,
         };
         if !same || !always.check_invariants().is_empty() {
