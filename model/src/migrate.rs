@@ -137,6 +137,9 @@ impl Machine {
                 self.k.stats.mod_node(new_nid, stat, 1);
             }
         }
+        if f.flags.contains(PageFlags::SWAPCACHE) {
+            self.k.migrate_swap_cache(old, new);
+        }
         if !f.is_anon()
             && let Some(slot) = self.k.inode_mut(f.owner).cache.get_mut(&f.index)
         {
