@@ -62,7 +62,17 @@ pub fn config(u: &mut Unstructured, quirks: &[String]) -> Result<MachineConfig> 
     let swap_bytes = pick(u, &[0, 0, 1 << 20, 16 << 20])?;
     let memlock_bytes = pick(u, &[8 << 20, 8 << 20, 0, 4 * PAGE_SIZE, 64 << 10, u64::MAX])?;
     let thp = ThpMode::arbitrary(u)?;
-    Ok(MachineConfig { nodes, node_bytes, swap_bytes, memlock_bytes, thp, quirks: quirks.to_vec() })
+    // khugepaged's max_ptes_* keep their defaults: decoding them would shift every committed
+    // input's meaning.
+    Ok(MachineConfig {
+        nodes,
+        node_bytes,
+        swap_bytes,
+        memlock_bytes,
+        thp,
+        quirks: quirks.to_vec(),
+        ..MachineConfig::default()
+    })
 }
 
 /// The kinds of abstract step, with their weights.
@@ -96,6 +106,7 @@ enum Kind {
     MovePages,
     Reclaim,
     Swapout,
+    Khugepaged,
     Raw,
 }
 
@@ -128,6 +139,7 @@ const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::MovePages, 7),
     (Kind::Reclaim, 5),
     (Kind::Swapout, 10),
+    (Kind::Khugepaged, 3),
     (Kind::Raw, 8),
 ];
 
@@ -381,6 +393,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             Kind::MovePages => self.move_pages(u),
             Kind::Reclaim => self.reclaim(u),
             Kind::Swapout => self.swapout(u),
+            Kind::Khugepaged => self.exec(Op::Khugepaged).map(drop),
             Kind::Raw => self.raw(u),
         }
     }

@@ -87,6 +87,31 @@ pub struct MachineConfig {
     pub thp: ThpMode,
     /// Enabled quirks, by name (see [`KNOWN_QUIRKS`]).
     pub quirks: Vec<String>,
+    /// /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none (0..=511, Linux: 511): the
+    /// most none or zero-page PTEs khugepaged fills in when it collapses a range.
+    #[serde(default = "default_max_ptes_none")]
+    pub max_ptes_none: u32,
+    /// khugepaged/max_ptes_swap (0..=511, Linux: 64): the most swap entries khugepaged reads
+    /// back for a collapse.
+    #[serde(default = "default_max_ptes_swap")]
+    pub max_ptes_swap: u32,
+    /// khugepaged/max_ptes_shared (0..=511, Linux: 256): the most pages mapped by more than one
+    /// process in a range khugepaged collapses.
+    #[serde(default = "default_max_ptes_shared")]
+    pub max_ptes_shared: u32,
+}
+
+/// The largest value the khugepaged `max_ptes_*` knobs accept (HPAGE_PMD_NR - 1).
+pub const MAX_PTES_LIMIT: u32 = 511;
+
+fn default_max_ptes_none() -> u32 {
+    511
+}
+fn default_max_ptes_swap() -> u32 {
+    64
+}
+fn default_max_ptes_shared() -> u32 {
+    256
 }
 
 impl Default for MachineConfig {
@@ -98,6 +123,9 @@ impl Default for MachineConfig {
             memlock_bytes: 8 << 20,
             thp: ThpMode::Never,
             quirks: Vec::new(),
+            max_ptes_none: default_max_ptes_none(),
+            max_ptes_swap: default_max_ptes_swap(),
+            max_ptes_shared: default_max_ptes_shared(),
         }
     }
 }
@@ -113,6 +141,9 @@ impl MachineConfig {
             return Err(Errno::EINVAL);
         }
         if self.swap_bytes > MAX_SWAP_BYTES || !pages_ok(self.swap_bytes) {
+            return Err(Errno::EINVAL);
+        }
+        if [self.max_ptes_none, self.max_ptes_swap, self.max_ptes_shared].iter().any(|&n| n > MAX_PTES_LIMIT) {
             return Err(Errno::EINVAL);
         }
         if self.quirks.iter().any(|q| !KNOWN_QUIRKS.contains(&q.as_str())) {

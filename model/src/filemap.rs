@@ -193,6 +193,18 @@ impl Kernel {
         let f = self.frames.frame_mut(pfn);
         f.refcount -= 1;
         if f.refcount == 0 {
+            if f.is_compound() {
+                self.put_compound_page(pfn);
+            } else {
+                self.free_unreferenced(pfn);
+            }
+        }
+    }
+
+    /// Frees a frame with no reference left.
+    pub(crate) fn free_unreferenced(&mut self, pfn: Pfn) {
+        let f = self.frames.frame_mut(pfn);
+        {
             if f.flags.contains(PageFlags::MLOCKED) {
                 // Freed while still mlocked: before 2022 "BUG: Bad page state".
                 let nid = f.nid as u32;
@@ -224,6 +236,18 @@ impl Kernel {
     /// `folio_mark_accessed` (no MGLRU): a first access sets PG_referenced; a second one activates
     /// an evictable inactive page (`folio_activate`, pgactivate) and clears PG_referenced.
     pub fn mark_accessed(&mut self, pfn: Pfn) {
+        if self.frames.frame(pfn).is_compound() {
+            // The flags are the folio's: every page of a THP takes the change.
+            let head = crate::page_alloc::thp_head(pfn);
+            for p in head..head + crate::page_alloc::HPAGE_PMD_NR {
+                self.mark_page_accessed(p);
+            }
+        } else {
+            self.mark_page_accessed(pfn);
+        }
+    }
+
+    fn mark_page_accessed(&mut self, pfn: Pfn) {
         let flags = self.frames.frame(pfn).flags;
         if !flags.contains(PageFlags::REFERENCED) {
             self.frames.frame_mut(pfn).flags |= PageFlags::REFERENCED;
@@ -303,6 +327,7 @@ impl Machine {
     /// Applies the `i_mmap` count changes of VMA splits and merges in `pid`'s mm.
     pub(crate) fn sync_file_refs(&mut self, pid: Pid) {
         let Some(p) = self.procs.get_mut(&pid) else { return };
+        self.k.finish_pmd_splits(&mut p.mm);
         for (file, delta) in std::mem::take(&mut p.mm.file_ref_deltas) {
             let inode = self.k.inode_mut(file);
             inode.map_count = inode.map_count.checked_add_signed(delta).expect("i_mmap count");

@@ -95,6 +95,7 @@ impl Machine {
             }
             self.k.set_pte(child, addr, cpte);
         }
+        self.k.copy_huge_pmds(pmm, child, v.start, v.end);
     }
 
     /// exit(2): every VMA is zapped and every fd closed; the process is gone.

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use crate::filemap::{FileKind, lru_item};
 use crate::machine::Machine;
 use crate::memory::mm_counter;
-use crate::mm_types::{Mm, RssKind, VmFlags};
+use crate::mm_types::{Mm, PMD_SIZE, PmdMap, RssKind, VmFlags};
 use crate::ops::{PAGE_SIZE, Pid};
-use crate::page_alloc::{Frame, PageFlags, Pfn, ZERO_PFN};
+use crate::page_alloc::{Frame, HPAGE_PMD_NR, PageFlags, Pfn, ZERO_PFN, thp_head};
 use crate::swapfile::Slot;
 use crate::views::Violation;
 use crate::vmstat::NodeStat;
@@ -31,12 +31,15 @@ impl Machine {
         let mut mapcounts: BTreeMap<Pfn, (u32, u32)> = BTreeMap::new();
         let mut swap_refs: BTreeMap<Slot, u32> = BTreeMap::new();
         let mut pt_pages = 0i64;
+        let mut pmd_maps: BTreeMap<Pfn, u32> = BTreeMap::new();
         for (&pid, p) in &self.procs {
             self.check_vmas(&mut r, pid, &p.mm);
             self.check_ptes(&mut r, pid, &p.mm, &mut mapcounts, &mut swap_refs);
+            self.check_huge_pmds(&mut r, pid, &p.mm, &mut pmd_maps);
             pt_pages += p.mm.pt.table_count() as i64;
         }
         self.check_frames(&mut r, &mapcounts);
+        self.check_thps(&mut r, &pmd_maps);
         self.check_swap(&mut r, swap_refs);
         self.check_files(&mut r);
         self.check_node_stats(&mut r, pt_pages);
@@ -142,6 +145,70 @@ impl Machine {
         r.check(rss == mm.rss, "rss-counter", || format!("pid {pid}: counters {:?} != recount {rss:?}", mm.rss));
     }
 
+    /// Every huge PMD lies inside one anonymous private VMA and maps 512 consecutive pages of
+    /// one THP from its head (or the zero page, for the huge zero PMD); `pmd_maps` counts the
+    /// PMD mappings of each THP.
+    fn check_huge_pmds(&self, r: &mut Report, pid: Pid, mm: &Mm, pmd_maps: &mut BTreeMap<Pfn, u32>) {
+        for (haddr, pmd) in mm.pt.huge_pmds(0, u64::MAX) {
+            let at = || format!("pid {pid} huge pmd {haddr:#x}");
+            let inside = mm.vma_at(haddr).is_some_and(|v| {
+                v.end >= haddr + PMD_SIZE
+                    && v.file.is_none()
+                    && !v.is_shared()
+                    && (v.anon_vma.is_some() || pmd == PmdMap::HugeZero)
+            });
+            r.check(inside, "huge-pmd-vma", at);
+            let ptes = mm.pt.range(haddr, haddr + PMD_SIZE);
+            let head = ptes.first().map_or(0, |(_, p)| p.pfn());
+            let full = ptes.len() as u64 == HPAGE_PMD_NR
+                && ptes.iter().enumerate().all(|(i, (_, p))| {
+                    p.is_present() && p.pfn() == if pmd == PmdMap::HugeZero { ZERO_PFN } else { head + i as u64 }
+                });
+            r.check(full, "huge-pmd-entries", at);
+            if pmd == PmdMap::Anon {
+                let is_head = self.k.frames.get(head).is_some_and(|f| f.flags.contains(PageFlags::HEAD));
+                r.check(is_head, "huge-pmd-head", || format!("{} pfn {head:#x}", at()));
+                *pmd_maps.entry(head).or_default() += 1;
+            }
+        }
+    }
+
+    /// Compound bookkeeping: a head starts 512 aligned frames of one node, anon_vma and index
+    /// run; its `entire_mapcount` is its PMD mappings; a THP on the deferred split queue is
+    /// partially mapped.
+    fn check_thps(&self, r: &mut Report, pmd_maps: &BTreeMap<Pfn, u32>) {
+        for (pfn, f) in self.k.frames.iter() {
+            if f.flags.contains(PageFlags::TAIL) {
+                let head = self.k.frames.get(thp_head(pfn)).copied().unwrap_or_default();
+                let ok = head.flags.contains(PageFlags::HEAD)
+                    && head.nid == f.nid
+                    && head.owner == f.owner
+                    && head.index + (pfn - thp_head(pfn)) == f.index;
+                r.check(ok, "thp-tail", || format!("pfn {pfn:#x}"));
+            }
+            if !f.flags.contains(PageFlags::HEAD) {
+                r.check(f.entire_mapcount == 0, "entire-mapcount-small", || format!("pfn {pfn:#x}"));
+                continue;
+            }
+            let want = pmd_maps.get(&pfn).copied().unwrap_or(0);
+            r.check(pfn == thp_head(pfn), "thp-head-aligned", || format!("pfn {pfn:#x}"));
+            r.check(f.entire_mapcount == want, "entire-mapcount", || {
+                format!("pfn {pfn:#x}: entire_mapcount {} != {want} PMD mappings", f.entire_mapcount)
+            });
+            let tails = (pfn + 1..pfn + HPAGE_PMD_NR)
+                .all(|p| self.k.frames.get(p).is_some_and(|t| t.flags.contains(PageFlags::TAIL)));
+            r.check(tails, "thp-tails", || format!("pfn {pfn:#x}"));
+            let referenced = (pfn..pfn + HPAGE_PMD_NR).any(|p| self.k.frames.get(p).is_some_and(|t| t.refcount > 0));
+            r.check(referenced, "thp-unreferenced", || format!("pfn {pfn:#x}"));
+        }
+        for &head in &self.k.deferred_split {
+            let mapped = (head..head + HPAGE_PMD_NR)
+                .filter(|&p| self.k.frames.get(p).is_some_and(|t| t.mapcount > 0 && t.is_compound()))
+                .count() as u64;
+            r.check(mapped < HPAGE_PMD_NR, "deferred-split-fully-mapped", || format!("pfn {head:#x}"));
+        }
+    }
+
     fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>) {
         let mut cached: BTreeMap<Pfn, u32> = BTreeMap::new();
         for inode in self.k.files.values() {
@@ -169,12 +236,20 @@ impl Machine {
             }
             let (maps, locked_maps) = at_pfn(&mut maps_it, pfn).unwrap_or((0, 0));
             let mlocked = f.flags.contains(PageFlags::MLOCKED);
-            r.check(f.mlock_count == locked_maps, "mlock_count", || {
-                format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
-            });
-            r.check(mlocked == (locked_maps > 0), "mlocked-iff-locked-mapping", || {
-                format!("{}: PG_mlocked {mlocked} with {locked_maps} VM_LOCKED mappings", at())
-            });
+            // A THP's mlock_count is best effort in Linux: a THP mapped by PTEs in a VM_LOCKED
+            // VMA without all of it there is not mlocked (allow_mlock_munlock) but its munlock
+            // is allowed, so the count can fall short of the VM_LOCKED mappings until reclaim
+            // culls the folio again. Only PG_mlocked against the count is checked for THPs.
+            if f.is_compound() {
+                r.check(mlocked == (f.mlock_count > 0), "mlocked-iff-mlock_count", at);
+            } else {
+                r.check(f.mlock_count == locked_maps, "mlock_count", || {
+                    format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
+                });
+                r.check(mlocked == (locked_maps > 0), "mlocked-iff-locked-mapping", || {
+                    format!("{}: PG_mlocked {mlocked} with {locked_maps} VM_LOCKED mappings", at())
+                });
+            }
             r.check(mlocked == f.flags.contains(PageFlags::UNEVICTABLE), "mlocked-iff-unevictable", at);
             r.check(!(mlocked && f.flags.contains(PageFlags::ACTIVE)), "mlocked-and-active", at);
             let in_cache = at_pfn(&mut cache_it, pfn).unwrap_or(0);
@@ -254,6 +329,9 @@ impl Machine {
             }
             if f.flags.contains(PageFlags::MLOCKED) {
                 add(NodeStat::Mlock);
+            }
+            if f.flags.contains(PageFlags::HEAD) && f.entire_mapcount > 0 {
+                add(NodeStat::AnonThps);
             }
         }
         for nid in 0..nodes {

@@ -1,14 +1,14 @@
 //! The machine: NUMA nodes of page frames, files, processes, and the apply loop that dispatches
 //! each [`Op`] to the module modeling its kernel path.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::config::MachineConfig;
+use crate::config::{MachineConfig, ThpMode};
 use crate::errno::Errno;
 use crate::filemap::Inode;
 use crate::mm_types::{AnonVmaId, FileId, Mm, Process};
 use crate::ops::{MlockFlags, Op, OpResult, Outcome, Pid};
-use crate::page_alloc::Frames;
+use crate::page_alloc::{Frames, Pfn};
 use crate::swapfile::SwapDevice;
 use crate::vmstat::Stats;
 
@@ -28,6 +28,12 @@ pub struct Kernel {
     /// anon_vma to its parent's so the rmap walk of a parent's page finds the child's VMAs.
     pub anon_vma_parent: Vec<AnonVmaId>,
     pub swap: SwapDevice,
+    /// /sys/kernel/mm/transparent_hugepage/enabled.
+    pub thp: ThpMode,
+    /// The huge zero folio has been allocated (`huge_zero_folio`; the model never frees it).
+    pub huge_zero_allocated: bool,
+    /// Heads of the partially unmapped THPs queued for splitting (`deferred_split_folio`).
+    pub deferred_split: BTreeSet<Pfn>,
 }
 
 impl Kernel {
@@ -91,6 +97,9 @@ impl Machine {
             next_file: 0,
             anon_vma_parent: Vec::new(),
             swap: SwapDevice::new(config.swap_slots()),
+            thp: config.thp,
+            huge_zero_allocated: false,
+            deferred_split: BTreeSet::new(),
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
@@ -138,6 +147,7 @@ impl Machine {
             Op::SetCapIpcLock { pid, on } => self.set_cap_ipc_lock(pid, on),
             Op::MovePages { pid, ref addrs, ref nodes, flags } => self.sys_move_pages(pid, addrs, nodes, flags),
             Op::Reclaim { nid, pages } => self.reclaim(nid, pages),
+            Op::Khugepaged => Ok(Outcome::Count(self.khugepaged_scan())),
         }
     }
 

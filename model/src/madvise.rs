@@ -166,7 +166,7 @@ impl Machine {
                 }
                 Ok(())
             }
-            // MADV_COLLAPSE arrives with the THP model; no range is eligible before it.
+            Advice::COLLAPSE => self.madvise_collapse(pid, vma, start, end),
             _ => Err(Errno::EINVAL),
         }
     }
@@ -174,6 +174,7 @@ impl Machine {
     /// `madvise_free_pte_range`: exclusive anon pages become lazily freeable; swapped ones are
     /// freed outright.
     fn madvise_free(&mut self, pid: Pid, start: u64, end: u64) {
+        self.split_partial_thps(pid, start, end);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         for (addr, pte) in mm.pt.range(start, end) {
             if pte.is_swap() {
@@ -206,6 +207,7 @@ impl Machine {
     /// `madvise_cold_or_pageout_pte_range`: pages mapped only here lose PG_referenced (COLD also
     /// their young bit) and leave the active list; PAGEOUT then reclaims them (`reclaim_pages`).
     fn madvise_cold_or_pageout(&mut self, pid: Pid, start: u64, end: u64, pageout: bool) {
+        self.split_partial_thps(pid, start, end);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
         let mut isolated = Vec::new();
         for (addr, pte) in mm.pt.range(start, end) {

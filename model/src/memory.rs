@@ -5,6 +5,7 @@
 
 use crate::config::QUIRK_ZAP_DETAILS_SKIP_SWAP;
 use crate::errno::Errno;
+use crate::huge_memory::touch_huge_pmd;
 use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, Mm, PTRS_PER_PTE, Pte, RssKind, VmFlags, Vma};
 use crate::ops::{Access, OpResult, Outcome, PAGE_SIZE, Pid, Signal};
@@ -76,6 +77,7 @@ impl Kernel {
     /// Stores a PTE, accounting page-table pages.
     #[inline]
     pub fn set_pte(&mut self, mm: &mut Mm, addr: u64, pte: Pte) {
+        self.before_pte_change(mm, addr, pte);
         let delta = mm.pt.set(addr, pte);
         if delta != 0 {
             self.frames.account_tables(delta, &mut self.stats);
@@ -149,7 +151,7 @@ impl Kernel {
 
     /// `anon_vma_prepare`: gives the VMA at `start` an anon_vma, borrowing a neighbour's when
     /// they could share one. Returns the updated VMA.
-    fn anon_vma_prepare(&mut self, mm: &mut Mm, start: u64) -> Vma {
+    pub(crate) fn anon_vma_prepare(&mut self, mm: &mut Mm, start: u64) -> Vma {
         let v = &mm.vmas[&start];
         if v.anon_vma.is_some() {
             return v.clone();
@@ -162,6 +164,23 @@ impl Kernel {
 
     /// `handle_mm_fault` for one page. The VMA exists and allows the access.
     pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
+        let kind = if self.do_huge_pmd_anonymous_page(mm, vma, addr, write)? {
+            FaultKind::Minor
+        } else {
+            self.handle_pte_fault(mm, vma, addr, write)?
+        };
+        self.stats.count(Event::PgFault, 1);
+        if kind == FaultKind::Major {
+            self.stats.count(Event::PgMajFault, 1);
+            mm.maj_flt += 1;
+        } else {
+            mm.min_flt += 1;
+        }
+        Ok(kind)
+    }
+
+    /// `handle_pte_fault`, with the page table allocated first.
+    fn handle_pte_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
         // __pte_alloc: the page table comes first, from node 0.
         if !mm.pt.has_table(addr) {
             if self.frames.table_room() == 0 {
@@ -176,7 +195,10 @@ impl Kernel {
         } else if pte.is_swap() {
             self.do_swap_page(mm, vma, addr, pte, write)?
         } else if pte.is_present() && write && !pte.writable() {
-            self.do_wp_page(mm, vma, addr, pte)?;
+            if !self.do_huge_pmd_wp_page(mm, vma, addr)? {
+                let pte = mm.pt.get(addr);
+                self.do_wp_page(mm, vma, addr, pte)?;
+            }
             FaultKind::Minor
         } else {
             // A spurious fault: the entry is fine, only the accessed/dirty bits change.
@@ -184,13 +206,6 @@ impl Kernel {
             self.set_pte(mm, addr, if write { pte.with_dirty(true) } else { pte });
             FaultKind::Minor
         };
-        self.stats.count(Event::PgFault, 1);
-        if kind == FaultKind::Major {
-            self.stats.count(Event::PgMajFault, 1);
-            mm.maj_flt += 1;
-        } else {
-            mm.min_flt += 1;
-        }
         Ok(kind)
     }
 
@@ -306,7 +321,7 @@ impl Kernel {
     /// `do_swap_page`: brings the page of a swap entry back. An entry nobody else references is
     /// read straight into a new page (the synchronous device skips the swap cache); a shared
     /// one goes through the swap cache, where a page already there makes the fault minor.
-    fn do_swap_page(
+    pub(crate) fn do_swap_page(
         &mut self,
         mm: &mut Mm,
         vma: &Vma,
@@ -399,6 +414,7 @@ impl Kernel {
     /// (and, with `even_cows`, its private anon copies) are zapped (`should_zap_folio`).
     pub fn zap_range(&mut self, mm: &mut Mm, start: u64, end: u64, details: Option<ZapDetails>, locked: bool) {
         mm.update_hiwater_rss();
+        self.split_huge_pmd_edges(mm, start, end);
         for (addr, pte) in mm.pt.range(start, end) {
             if pte.is_present() {
                 let pfn = pte.pfn();
@@ -437,6 +453,7 @@ impl Kernel {
                 self.free_swap_and_cache(pte.swap_offset());
             }
         }
+        self.deferred_split_after_zap(mm, start, end);
     }
 }
 
@@ -480,6 +497,7 @@ impl Machine {
             let now = if write { pte.with_dirty(true).with_young(true) } else { pte.with_young(true) };
             if now != pte {
                 self.k.set_pte(mm, page, now);
+                touch_huge_pmd(mm, page, write);
             }
             return Ok(pte.pfn());
         }

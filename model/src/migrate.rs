@@ -76,6 +76,11 @@ impl Machine {
         if f.nid as u32 == node {
             return node as i32;
         }
+        if f.is_compound() {
+            // Approximation: Linux migrates a THP whole when the target node has room for one.
+            self.split_folio(pfn);
+        }
+        let f = *self.k.frames.frame(pfn);
         if f.mapcount > 1 && !move_all {
             return -Errno::EACCES.number();
         }
@@ -131,6 +136,9 @@ impl Machine {
                 self.k.stats.mod_node(old_nid, stat, -1);
                 self.k.stats.mod_node(new_nid, stat, 1);
             }
+        }
+        if f.flags.contains(PageFlags::SWAPCACHE) {
+            self.k.migrate_swap_cache(old, new);
         }
         if !f.is_anon()
             && let Some(slot) = self.k.inode_mut(f.owner).cache.get_mut(&f.index)

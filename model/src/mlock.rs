@@ -9,9 +9,9 @@
 use crate::config::QUIRK_LOCKONFAULT_SKIP_MAPPED;
 use crate::errno::Errno;
 use crate::machine::{Kernel, Machine};
-use crate::mm_types::{Mm, TASK_SIZE, VmFlags};
+use crate::mm_types::{Mm, PMD_SIZE, PmdMap, TASK_SIZE, VmFlags};
 use crate::ops::{MclFlags, MlockFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
-use crate::page_alloc::{PageFlags, Pfn, ZERO_PFN};
+use crate::page_alloc::{HPAGE_PMD_NR, PageFlags, Pfn, ZERO_PFN, thp_head};
 use crate::vmstat::{Event, NodeStat};
 
 /// `VM_LOCKED_MASK`.
@@ -83,8 +83,11 @@ impl Kernel {
 
     /// `mlock_vma_pages_range`'s page walk: mlocks or munlocks every page mapped in the range.
     fn mlock_pte_range(&mut self, mm: &Mm, start: u64, end: u64, lock: bool) {
-        for (_, pte) in mm.pt.range(start, end) {
+        for (addr, pte) in mm.pt.range(start, end) {
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            if lock && !self.allow_mlock(mm, addr, pte.pfn(), start, end) {
                 continue;
             }
             if lock {
@@ -93,6 +96,24 @@ impl Kernel {
                 self.munlock_folio(pte.pfn());
             }
         }
+    }
+}
+
+impl Kernel {
+    /// `allow_mlock_munlock` (6.7+): a page of a THP is mlocked through its PTEs only when the
+    /// whole folio is mapped by them inside `[start, end)`; a PMD-mapped THP always is.
+    fn allow_mlock(&self, mm: &Mm, addr: u64, pfn: Pfn, start: u64, end: u64) -> bool {
+        if !self.frames.frame(pfn).is_compound() || mm.pt.pmd_at(addr) != PmdMap::Table {
+            return true;
+        }
+        let head = thp_head(pfn);
+        let haddr = addr - (pfn - head) * PAGE_SIZE;
+        haddr >= start
+            && haddr + PMD_SIZE <= end
+            && (0..HPAGE_PMD_NR).all(|i| {
+                let pte = mm.pt.get(haddr + i * PAGE_SIZE);
+                pte.is_present() && pte.pfn() == head + i
+            })
     }
 }
 

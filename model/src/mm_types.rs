@@ -130,12 +130,30 @@ impl Pte {
     }
 }
 
+/// What the PMD entry above a page table maps.
+///
+/// A PMD-mapped THP is modeled as the page table Linux deposits for it
+/// (`pgtable_trans_huge_deposit`) filled with the 512 PTEs the PMD stands for, so that VmPTE,
+/// per-page mapcounts and every per-page walk stay exact; `pmd` says that the entries are one
+/// huge mapping. A huge zero PMD's entries are the small zero page, as its split leaves them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PmdMap {
+    /// A page table (or nothing).
+    #[default]
+    Table,
+    /// A PMD-mapped anonymous THP.
+    Anon,
+    /// The huge zero page (`is_huge_zero_pmd`).
+    HugeZero,
+}
+
 /// One page table: 512 PTEs covering a 2 MiB-aligned range.
 #[derive(Clone, Debug)]
 pub struct PteTable {
     pub ptes: [Pte; PTRS_PER_PTE],
     /// Non-none entries.
     pub used: u16,
+    pub pmd: PmdMap,
 }
 
 /// The page tables of one mm: PTE tables keyed by `addr >> 21`, allocated on first use
@@ -176,7 +194,7 @@ impl PageTables {
         let mut delta = 0;
         let tab = self.tables.entry(t).or_insert_with(|| {
             delta = 1;
-            Box::new(PteTable { ptes: [Pte::NONE; PTRS_PER_PTE], used: 0 })
+            Box::new(PteTable { ptes: [Pte::NONE; PTRS_PER_PTE], used: 0, pmd: PmdMap::Table })
         });
         if tab.ptes[i].is_none() {
             tab.used += 1;
@@ -210,7 +228,7 @@ impl PageTables {
         let mut allocated = false;
         self.tables.entry(t).or_insert_with(|| {
             allocated = true;
-            Box::new(PteTable { ptes: [Pte::NONE; PTRS_PER_PTE], used: 0 })
+            Box::new(PteTable { ptes: [Pte::NONE; PTRS_PER_PTE], used: 0, pmd: PmdMap::Table })
         });
         allocated
     }
@@ -227,6 +245,28 @@ impl PageTables {
     /// Drops an (empty) PTE table.
     pub fn drop_table(&mut self, key: u64) {
         self.tables.remove(&key);
+    }
+
+    /// What the PMD covering `addr` maps.
+    #[inline]
+    pub fn pmd_at(&self, addr: u64) -> PmdMap {
+        self.tables.get(&(addr / PMD_SIZE)).map_or(PmdMap::Table, |t| t.pmd)
+    }
+
+    /// Marks the (existing, full) table covering `addr` as one huge mapping, or back to a table.
+    pub fn set_pmd(&mut self, addr: u64, pmd: PmdMap) {
+        if let Some(t) = self.tables.get_mut(&(addr / PMD_SIZE)) {
+            t.pmd = pmd;
+        }
+    }
+
+    /// Start addresses of the huge PMDs overlapping `[start, end)`.
+    pub fn huge_pmds(&self, start: u64, end: u64) -> Vec<(u64, PmdMap)> {
+        if start >= end {
+            return Vec::new();
+        }
+        let range = start / PMD_SIZE..=(end - 1) / PMD_SIZE;
+        self.tables.range(range).filter(|(_, t)| t.pmd != PmdMap::Table).map(|(&k, t)| (k * PMD_SIZE, t.pmd)).collect()
     }
 
     /// Is there a PTE table covering `addr`?
@@ -317,6 +357,9 @@ pub struct Mm {
     /// VMAs of a file created (+1) or dropped (-1) by splits and merges, not yet applied to the
     /// inode's `i_mmap` count (`Machine::sync_file_refs`).
     pub file_ref_deltas: Vec<(FileId, i32)>,
+    /// Huge PMDs a VMA split went through (`vma_adjust_trans_huge`): their start and what they
+    /// mapped, for the kernel to account the split (`Kernel::finish_pmd_splits`).
+    pub pmd_splits: Vec<(u64, PmdMap, Pfn)>,
 }
 
 impl Mm {

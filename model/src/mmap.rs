@@ -300,7 +300,9 @@ impl Machine {
             }
             let pte = mm.pt.get(addr);
             let pfn = pte.pfn();
-            if pfn != crate::page_alloc::ZERO_PFN {
+            // follow_huge_pmd only makes a huge PMD young (touch_pmd); it marks nothing accessed.
+            let huge = mm.pt.pmd_at(addr) != crate::mm_types::PmdMap::Table;
+            if pfn != crate::page_alloc::ZERO_PFN && !huge {
                 // follow_page_pte: FOLL_WRITE through a clean PTE dirties the folio.
                 if write && !pte.dirty() {
                     self.k.mark_dirty(pfn);

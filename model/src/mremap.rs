@@ -204,6 +204,8 @@ impl Machine {
         if src.file.is_none() && src.anon_vma.is_none() {
             moved.pgoff = dest >> PAGE_SHIFT;
         }
+        // Approximation: move_huge_pmd would move a PMD whose source and target are aligned.
+        self.k.split_huge_pmds(mm, addr, addr + old_len);
         for (a, pte) in mm.pt.range(addr, addr + old_len) {
             let delta_out = mm.pt.set(a, crate::mm_types::Pte::NONE);
             let delta_in = mm.pt.set(a - addr + dest, pte);

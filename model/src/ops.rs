@@ -266,13 +266,18 @@ pub enum Op {
     /// Reclaims up to `pages` pages from node `nid`'s LRU lists, as kswapd would
     /// (`shrink_node`). Returns [`Outcome::Count`] of pages reclaimed.
     Reclaim { nid: u32, pages: u64 },
+    /// One full khugepaged scan (`khugepaged_do_scan` until every registered mm was scanned
+    /// once): every aligned 2 MiB range of every process's THP-eligible VMAs (by the sysfs
+    /// mode) that passes the machine's `max_ptes_none/swap/shared` is collapsed into a THP.
+    /// Returns [`Outcome::Count`] of THPs collapsed (khugepaged's `pages_collapsed`).
+    Khugepaged,
 }
 
 /// Matches every operation variant that acts in a process, binding its `pid`.
 macro_rules! match_pid {
     ($op:expr, |$pid:ident| $some:expr, $none:expr) => {
         match $op {
-            Op::Spawn | Op::Reclaim { .. } => $none,
+            Op::Spawn | Op::Reclaim { .. } | Op::Khugepaged => $none,
             Op::Fork { pid: $pid }
             | Op::Exit { pid: $pid }
             | Op::Mmap { pid: $pid, .. }
@@ -333,6 +338,7 @@ impl Op {
             Op::SetCapIpcLock { .. } => "cap_ipc_lock",
             Op::MovePages { .. } => "move_pages",
             Op::Reclaim { .. } => "reclaim",
+            Op::Khugepaged => "khugepaged",
         }
     }
 

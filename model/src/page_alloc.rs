@@ -11,8 +11,22 @@ pub type Pfn = u64;
 
 /// The shared zero page (`ZERO_PAGE(0)`): below every node's range.
 pub const ZERO_PFN: Pfn = 0x100;
+/// The huge zero folio (`huge_zero_folio`): 512 frames below every node's range.
+pub const HUGE_ZERO_PFN: Pfn = 0x200;
 /// First pfn of node 0; node n starts at `FIRST_PFN + n * node_frames`.
 pub const FIRST_PFN: Pfn = 0x1000;
+/// Pages in a PMD-sized folio (`HPAGE_PMD_NR`).
+pub const HPAGE_PMD_NR: u64 = 512;
+
+/// Is `pfn` one of the huge zero folio's pages?
+pub fn is_huge_zero_pfn(pfn: Pfn) -> bool {
+    (HUGE_ZERO_PFN..HUGE_ZERO_PFN + HPAGE_PMD_NR).contains(&pfn)
+}
+
+/// The head of the PMD-sized folio a compound page belongs to (THPs are naturally aligned).
+pub fn thp_head(pfn: Pfn) -> Pfn {
+    pfn & !(HPAGE_PMD_NR - 1)
+}
 
 bitflags::bitflags! {
     /// The page flags the model keeps (include/linux/page-flags.h), plus "anon" which Linux
@@ -33,6 +47,10 @@ bitflags::bitflags! {
         const UPTODATE = 1 << 11;
         /// PG_readahead: read by swap readahead and not yet used.
         const READAHEAD = 1 << 12;
+        /// PG_head: the first page of a PMD-sized folio (a THP).
+        const HEAD = 1 << 13;
+        /// A tail page of a THP (`PageTail`).
+        const TAIL = 1 << 14;
     }
 }
 
@@ -57,14 +75,22 @@ pub struct Frame {
     /// Position on its LRU list: the list is ordered by this stamp, the highest at the head
     /// (added last), the lowest at the tail where reclaim takes pages from.
     pub lru_seq: u32,
+    /// On a THP's head: PMD mappings of the folio (`_entire_mapcount + 1`).
+    pub entire_mapcount: u32,
 }
 
 impl Frame {
     pub fn is_anon(&self) -> bool {
         self.flags.contains(PageFlags::ANON)
     }
+    /// A frame with no reference left; the pages of a THP stay allocated with the folio until
+    /// it is freed or split as a whole.
     pub fn is_free(&self) -> bool {
-        self.refcount == 0
+        self.refcount == 0 && !self.is_compound()
+    }
+    /// Part of a THP (`folio_test_large`).
+    pub fn is_compound(&self) -> bool {
+        self.flags.intersects(PageFlags::HEAD | PageFlags::TAIL)
     }
     /// `mm_counter_file`: shmem pages are swap-backed file pages.
     pub fn is_shmem(&self) -> bool {
@@ -162,6 +188,50 @@ impl Frames {
         stats.mod_node(nid, NodeStat::FreePages, -1);
         stats.count(Event::PgAlloc, 1);
         Some(FIRST_PFN + nid as u64 * self.node_frames + slot as u64)
+    }
+
+    /// Allocates a zeroed, naturally aligned block of [`HPAGE_PMD_NR`] frames (an order-9 page),
+    /// preferring `nid` and falling back to the other nodes in order. Returns the first pfn; the
+    /// frames are not yet marked compound.
+    pub fn alloc_huge(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
+        let n = self.nodes.len() as u32;
+        (0..n).map(|i| (nid + i) % n).find_map(|node| self.alloc_huge_on(node, stats))
+    }
+
+    fn alloc_huge_on(&mut self, nid: u32, stats: &mut Stats) -> Option<Pfn> {
+        let nr = HPAGE_PMD_NR as usize;
+        let base = FIRST_PFN + nid as u64 * self.node_frames;
+        let node = &mut self.nodes[nid as usize];
+        if node.used() + HPAGE_PMD_NR > node.capacity {
+            return None;
+        }
+        let first = ((HPAGE_PMD_NR - base % HPAGE_PMD_NR) % HPAGE_PMD_NR) as usize;
+        let capacity = node.capacity as usize;
+        let busy = |node: &Node, i: usize| node.slots.get(i).is_some_and(|f| !f.is_free());
+        let mut start = first;
+        let found = loop {
+            if start + nr > capacity {
+                break None;
+            }
+            match (start..start + nr).rev().find(|&i| busy(node, i)) {
+                Some(i) => start = first + (i + 1 - first).div_ceil(nr) * nr,
+                None => break Some(start),
+            }
+        }?;
+        node.free.retain(|&s| !(found..found + nr).contains(&(s as usize)));
+        while node.slots.len() < found {
+            node.free.push(node.slots.len() as u32);
+            node.slots.push(Frame::default());
+        }
+        if node.slots.len() < found + nr {
+            node.slots.resize(found + nr, Frame::default());
+        }
+        for f in &mut node.slots[found..found + nr] {
+            *f = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
+        }
+        stats.mod_node(nid, NodeStat::FreePages, -(HPAGE_PMD_NR as i64));
+        stats.count(Event::PgAlloc, HPAGE_PMD_NR);
+        Some(base + found as u64)
     }
 
     /// Returns a frame whose last reference is gone to its node's free list.

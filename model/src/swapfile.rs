@@ -160,6 +160,20 @@ impl Kernel {
         self.stats.mod_node(nid, NodeStat::SwapCached, 1);
     }
 
+    /// `folio_migrate_mapping` for a swap-cache page: the slot's cache entry moves to `new`,
+    /// with its NR_FILE_PAGES and NR_SWAPCACHE counts.
+    pub(crate) fn migrate_swap_cache(&mut self, old: Pfn, new: Pfn) {
+        let Some(slot) = self.swap.cached.remove(&old) else { return };
+        self.swap.cached.insert(new, slot);
+        self.swap.slots.get_mut(&slot).expect("cached slot").cache = Some(new);
+        let (old_nid, new_nid) = (self.frames.frame(old).nid as u32, self.frames.frame(new).nid as u32);
+        for stat in [NodeStat::FilePages, NodeStat::SwapCached] {
+            self.stats.mod_node(old_nid, stat, -1);
+            self.stats.mod_node(new_nid, stat, 1);
+        }
+        self.frames.frame_mut(new).flags |= PageFlags::SWAPCACHE;
+    }
+
     /// `__delete_from_swap_cache` + the reference drop: the page leaves the swap cache (and is
     /// freed if nothing else holds it); the slot goes too if no swap entry references it.
     pub fn delete_from_swap_cache(&mut self, pfn: Pfn) {

@@ -5,13 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::config::ThpMode;
 use crate::errno::Errno;
 use crate::filemap::FileKind;
+use crate::huge_memory::thp_vma_allowable;
 use crate::machine::Machine;
-use crate::mm_types::{Mm, RssKind, VmFlags, Vma};
+use crate::mm_types::{Mm, PMD_SIZE, PmdMap, RssKind, VmFlags, Vma};
 use crate::ops::{PAGE_SIZE, Pid, Prot};
-use crate::page_alloc::{Frame, PageFlags, ZERO_PFN};
+use crate::page_alloc::{Frame, HPAGE_PMD_NR, HUGE_ZERO_PFN, PageFlags, ZERO_PFN, is_huge_zero_pfn};
 use crate::views::*;
 
 fn kb(pages: u64) -> u64 {
@@ -78,6 +78,12 @@ impl Machine {
         let locked = v.flags.contains(VmFlags::LOCKED);
         let shmem_swap = self.shmem_swap_pages(mm, v);
         mss.swap += shmem_swap * PAGE_SIZE;
+        for (_, pmd) in mm.pt.huge_pmds(v.start, v.end) {
+            // smaps_pmd_entry: a PMD-mapped anon THP counts whole in AnonHugePages.
+            if pmd == PmdMap::Anon {
+                mss.anonymous_thp += PMD_SIZE;
+            }
+        }
         for (_, pte) in mm.pt.range(v.start, v.end) {
             if pte.is_swap() {
                 // smaps_pte_entry: a swap entry's SwapPss is shared by its swap count.
@@ -139,16 +145,6 @@ impl Machine {
         }
     }
 
-    fn thp_eligible(&self, v: &Vma) -> bool {
-        let anon_private = v.file.is_none() && !v.is_shared();
-        let wanted = match self.config.thp {
-            ThpMode::Never => false,
-            ThpMode::Madvise => v.flags.contains(VmFlags::HUGEPAGE),
-            ThpMode::Always => !v.flags.contains(VmFlags::NOHUGEPAGE),
-        };
-        anon_private && wanted && !v.flags.contains(VmFlags::NOHUGEPAGE)
-    }
-
     /// /proc/PID/maps.
     pub fn maps(&self, pid: Pid) -> Result<Vec<MapsEntry>, Errno> {
         Ok(self.mm(pid)?.vmas.values().map(|v| self.maps_entry(v)).collect())
@@ -164,7 +160,7 @@ impl Machine {
                 map: self.maps_entry(v),
                 size: v.end - v.start,
                 mss: self.gather(mm, v),
-                thp_eligible: self.thp_eligible(v),
+                thp_eligible: thp_vma_allowable(self.config.thp, v),
                 vm_flags: crate::proc::vmflags_mnemonics(v.flags.bits()),
             })
             .collect())
@@ -244,14 +240,25 @@ impl Machine {
             let Some(a) = start.checked_add(i * PAGE_SIZE) else { break };
             let pte = mm.pt.get(a);
             let mut e = 0;
-            if pte.is_present() {
+            if pte.is_present() && mm.pt.pmd_at(a) == PmdMap::HugeZero {
+                // pagemap_pmd_range: the huge zero folio is present and not anon.
+                let pfn = HUGE_ZERO_PFN + (a / PAGE_SIZE) % HPAGE_PMD_NR;
+                e |= PagemapEntry::PRESENT | PagemapEntry::FILE_SHARED | pfn;
+            } else if pte.is_present() {
                 e |= PagemapEntry::PRESENT | pte.pfn();
                 if pte.pfn() != ZERO_PFN {
                     let f = self.k.frames.frame(pte.pfn());
                     if !f.is_anon() {
                         e |= PagemapEntry::FILE_SHARED;
                     }
-                    if f.mapcount == 1 {
+                    // pagemap_pmd_range asks the PMD's first page for the whole PMD
+                    // (`__folio_page_mapped_exclusively(folio, page)`).
+                    let asked = if mm.pt.pmd_at(a) == PmdMap::Anon {
+                        self.k.frames.frame(crate::page_alloc::thp_head(pte.pfn()))
+                    } else {
+                        f
+                    };
+                    if asked.mapcount == 1 {
                         e |= PagemapEntry::EXCLUSIVE;
                     }
                 }
@@ -267,6 +274,10 @@ impl Machine {
     pub fn kpage(&self, pfn: u64) -> Kpage {
         if pfn == ZERO_PFN {
             return Kpage { pfn, count: 0, flags: KpageFlags::ZERO_PAGE | KpageFlags::RESERVED };
+        }
+        if is_huge_zero_pfn(pfn) && self.k.huge_zero_allocated {
+            let part = if pfn == HUGE_ZERO_PFN { KpageFlags::COMPOUND_HEAD } else { KpageFlags::COMPOUND_TAIL };
+            return Kpage { pfn, count: 0, flags: KpageFlags::ZERO_PAGE | KpageFlags::THP | part };
         }
         let Some(f) = self.k.frames.get(pfn) else {
             let in_range = pfn >= crate::page_alloc::FIRST_PFN
@@ -300,6 +311,11 @@ impl Machine {
         }
         if f.mapcount > 0 {
             k |= KpageFlags::MMAP;
+        }
+        if f.is_compound() {
+            // stable_page_flags: a large anon folio is a THP.
+            k |= KpageFlags::THP;
+            k |= if pf.contains(PageFlags::HEAD) { KpageFlags::COMPOUND_HEAD } else { KpageFlags::COMPOUND_TAIL };
         }
         Kpage { pfn, count: f.mapcount as u64, flags: k }
     }

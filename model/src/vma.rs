@@ -3,7 +3,7 @@
 //! `find_mergeable_anon_vma`).
 
 use crate::errno::Errno;
-use crate::mm_types::{AnonVmaId, MAX_MAP_COUNT, Mm, VmFlags, Vma};
+use crate::mm_types::{AnonVmaId, MAX_MAP_COUNT, Mm, PMD_SIZE, PmdMap, VmFlags, Vma};
 use crate::ops::PAGE_SIZE;
 
 /// `vma_had_uncowed_parents`: the VMA's anon_vma chain holds parents' anon_vmas.
@@ -68,6 +68,13 @@ impl Mm {
             return Err(Errno::ENOMEM);
         }
         let start = v.start;
+        let pmd = self.pt.pmd_at(addr);
+        if pmd != PmdMap::Table && !addr.is_multiple_of(PMD_SIZE) {
+            // vma_adjust_trans_huge: a huge PMD across the new boundary is split.
+            let head = self.pt.get(addr & !(PMD_SIZE - 1)).pfn();
+            self.pt.set_pmd(addr, PmdMap::Table);
+            self.pmd_splits.push((addr & !(PMD_SIZE - 1), pmd, head));
+        }
         let v = self.vmas.get_mut(&start).expect("vma");
         let mut upper = v.clone();
         v.end = addr;

@@ -463,6 +463,9 @@ impl Machine {
     /// `shrink_folio_list` for one isolated inactive page. Returns whether it was freed; a page
     /// kept is at the head of its (possibly new) list.
     pub(crate) fn shrink_folio(&mut self, pfn: Pfn, who: Reclaimer) -> bool {
+        if !self.thp_reclaim_prepare(pfn) {
+            return false;
+        }
         let mappings = self.rmap_walk(pfn);
         let references =
             if who == Reclaimer::Pageout { FolioRef::Reclaim } else { self.folio_check_references(pfn, &mappings) };

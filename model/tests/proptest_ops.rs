@@ -238,6 +238,8 @@ enum AOp {
         nid: u32,
         pages: u64,
     },
+    /// One full khugepaged scan.
+    Khugepaged,
     Raw(RawOp),
 }
 
@@ -576,6 +578,7 @@ fn mlock_aop() -> impl Strategy<Value = AOp> {
         )
             .prop_map(|(p, m, first, n, nodes, query, flags)| AOp::MovePages { p, m, first, n, nodes, query, flags }),
         2 => (0u32..4, prop_oneof![0u64..32, Just(u64::MAX)]).prop_map(|(nid, pages)| AOp::Reclaim { nid, pages }),
+        2 => Just(AOp::Khugepaged),
     ]
 }
 
@@ -587,13 +590,19 @@ fn config() -> impl Strategy<Value = MachineConfig> {
         prop::sample::select(vec![64u64 << 10, 1 << 20, 2 << 20, 4 << 20]),
         0usize..3,
         prop::sample::select(vec![0u64, 8 * PAGE_SIZE, 4 << 20]),
+        prop::sample::select(vec![(511u32, 64u32, 256u32), (0, 0, 0), (480, 8, 1)]),
     )
-        .prop_map(|(nodes, node_bytes, thp, swap_bytes)| MachineConfig {
-            nodes,
-            node_bytes,
-            swap_bytes,
-            thp: [ThpMode::Never, ThpMode::Madvise, ThpMode::Always][thp],
-            ..MachineConfig::default()
+        .prop_map(|(nodes, node_bytes, thp, swap_bytes, (max_ptes_none, max_ptes_swap, max_ptes_shared))| {
+            MachineConfig {
+                nodes,
+                node_bytes,
+                swap_bytes,
+                thp: [ThpMode::Never, ThpMode::Madvise, ThpMode::Always][thp],
+                max_ptes_none,
+                max_ptes_swap,
+                max_ptes_shared,
+                ..MachineConfig::default()
+            }
         })
 }
 
@@ -700,6 +709,7 @@ fn rust(op: &Op) -> String {
             )
         }
         Op::Reclaim { nid, pages } => format!("Op::Reclaim {{ nid: {nid}, pages: {pages:#x} }}"),
+        Op::Khugepaged => "Op::Khugepaged".to_string(),
     }
 }
 
@@ -1091,6 +1101,9 @@ impl Run {
             AOp::Reclaim { nid, pages } => {
                 let nid = nid % self.m.config().nodes;
                 self.exec(Op::Reclaim { nid, pages: *pages })?;
+            }
+            AOp::Khugepaged => {
+                self.exec(Op::Khugepaged)?;
             }
             AOp::Raw(r) => {
                 let op = self.raw(r);

@@ -135,6 +135,7 @@ mod script {
                     flags: MpolFlags::from_bits_retain(f)
                 }),
             (pid_arg(), u()).prop_map(|(nid, pages)| Op::Reclaim { nid, pages }),
+            Just(Op::Khugepaged),
         ]
     }
 
@@ -269,6 +270,7 @@ mod script {
                 |(pid, addrs, nodes, f)| OpExpr::MovePages { pid, addrs, nodes, flags: MpolFlags::from_bits_retain(f) }
             ),
             (e(), e()).prop_map(|(nid, pages)| OpExpr::Reclaim { nid, pages }),
+            Just(OpExpr::Khugepaged),
         ]
     }
 
@@ -312,6 +314,7 @@ mod script {
                         | OpExpr::Open { .. }
                         | OpExpr::Pread { .. }
                         | OpExpr::Reclaim { .. }
+                        | OpExpr::Khugepaged
                 );
                 // Only move_pages returns a status list.
                 let result = result.map(|r| match (r, &op) {
@@ -389,16 +392,22 @@ mod script {
             prop::option::of(prop::sample::select(vec![ThpMode::Never, ThpMode::Madvise, ThpMode::Always])),
             prop::option::of(Just(Vec::<String>::new())),
             comment(),
+            prop::array::uniform3(prop::option::of((0u64..=511).prop_map(Literal::dec))),
         )
-            .prop_map(|(nodes, node_mem, swap, memlock, thp, quirks, comment)| MachineSpec {
-                line: 0,
-                nodes,
-                node_mem,
-                swap,
-                memlock,
-                thp,
-                quirks,
-                comment,
+            .prop_map(|(nodes, node_mem, swap, memlock, thp, quirks, comment, [none, swp, shared])| {
+                MachineSpec {
+                    line: 0,
+                    nodes,
+                    node_mem,
+                    swap,
+                    memlock,
+                    thp,
+                    quirks,
+                    max_ptes_none: none,
+                    max_ptes_swap: swp,
+                    max_ptes_shared: shared,
+                    comment,
+                }
             })
     }
 

@@ -141,6 +141,9 @@ impl Caps {
     pub fn op_skip(&self, op: &OpExpr, config: &MachineConfig) -> Option<String> {
         match op {
             OpExpr::Reclaim { .. } => Some("reclaim: the live kernel cannot reclaim a node on demand".into()),
+            OpExpr::Khugepaged => Some(
+                "khugepaged: the live kernel cannot run a khugepaged scan on demand (it scans on its own timer)".into(),
+            ),
             OpExpr::Madvise { advice, .. } if *advice == Advice::HUGEPAGE || *advice == Advice::COLLAPSE => {
                 let kernel = self.thp.map_or("not built", |t| t.name());
                 (self.thp != Some(config.thp) || (*advice == Advice::COLLAPSE && !self.collapse)).then(|| {

@@ -71,6 +71,12 @@ impl KernelExec {
             Op::Reclaim { .. } => {
                 return Ok(Step::Skip("reclaim: the live kernel cannot reclaim a node on demand".into()));
             }
+            Op::Khugepaged => {
+                return Ok(Step::Skip(
+                    "khugepaged: the live kernel cannot run a khugepaged scan on demand (it scans on its own timer)"
+                        .into(),
+                ));
+            }
             Op::Mmap { pid, addr, len, prot, flags, fd, offset } => (
                 *pid,
                 simple(C::Mmap, &[*addr, *len, prot.bits().into(), flags.bits().into(), *fd as i64 as u64, *offset]),

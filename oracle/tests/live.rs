@@ -65,3 +65,14 @@ fn a_swap_script_gets_its_own_zram_swap_and_leaves_none_behind() {
     assert_eq!(r.compared, 6);
     assert_eq!(swaps(), before, "the zram swap area is gone again");
 }
+
+#[test]
+fn a_khugepaged_step_stops_the_comparison_with_its_reason() {
+    let Some(mut o) = oracle() else { return };
+    let s = mmlab_model::script::parse("p = spawn\nkhugepaged => 0\nexit p\n").unwrap();
+    let r = o.run(&s, "live.mms");
+    assert_eq!(r.compared, 1);
+    let (line, why) = r.skip.expect("a skip");
+    assert_eq!(line, Some(2));
+    assert!(why.contains("khugepaged"), "{why}");
+}

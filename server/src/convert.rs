@@ -80,6 +80,9 @@ pub fn config_from_proto(c: Option<&pb::MachineConfig>) -> Result<MachineConfig,
         m.thp = thp_from_proto(t).map_err(|e| e.within("config"))?;
     }
     m.quirks = c.quirks.clone();
+    m.max_ptes_none = c.max_ptes_none.unwrap_or(m.max_ptes_none);
+    m.max_ptes_swap = c.max_ptes_swap.unwrap_or(m.max_ptes_swap);
+    m.max_ptes_shared = c.max_ptes_shared.unwrap_or(m.max_ptes_shared);
     Ok(m)
 }
 
@@ -92,6 +95,9 @@ pub fn config_to_proto(c: &MachineConfig) -> pb::MachineConfig {
         memlock_bytes: Some(c.memlock_bytes),
         thp: Some(thp_to_proto(c.thp) as i32),
         quirks: c.quirks.clone(),
+        max_ptes_none: Some(c.max_ptes_none),
+        max_ptes_swap: Some(c.max_ptes_swap),
+        max_ptes_shared: Some(c.max_ptes_shared),
     }
 }
 
@@ -180,6 +186,7 @@ pub fn op_from_proto(op: &pb::Op) -> Result<Op, Invalid> {
             flags: MpolFlags::from_bits_retain(o.flags),
         },
         Kind::Reclaim(o) => Op::Reclaim { nid: o.nid, pages: o.pages },
+        Kind::Khugepaged(_) => Op::Khugepaged,
     })
 }
 
@@ -229,6 +236,7 @@ pub fn op_to_proto(op: &Op) -> pb::Op {
             Kind::MovePages(o::MovePages { pid, addrs, nodes, flags: flags.bits() })
         }
         Op::Reclaim { nid, pages } => Kind::Reclaim(o::Reclaim { nid, pages }),
+        Op::Khugepaged => Kind::Khugepaged(o::Khugepaged {}),
     };
     pb::Op { kind: Some(kind) }
 }
@@ -653,6 +661,7 @@ mod tests {
             },
             Op::MovePages { pid: 1, addrs: vec![], nodes: vec![], flags: MpolFlags::empty() },
             Op::Reclaim { nid: 3, pages: 100 },
+            Op::Khugepaged,
         ]
     }
 
@@ -685,6 +694,7 @@ mod tests {
             Op::SetCapIpcLock { .. } => 24,
             Op::MovePages { .. } => 25,
             Op::Reclaim { .. } => 26,
+            Op::Khugepaged => 27,
         }
     }
 
@@ -692,7 +702,7 @@ mod tests {
     fn every_op_variant_round_trips_through_the_proto_and_its_bytes() {
         use prost::Message;
         let ops = every_op();
-        let mut seen = [false; 27];
+        let mut seen = [false; 28];
         for op in &ops {
             seen[variant_index(op)] = true;
             let p = op_to_proto(op);
@@ -762,6 +772,9 @@ mod tests {
             memlock_bytes: 1,
             thp: ThpMode::Madvise,
             quirks: vec!["q".into()],
+            max_ptes_none: 0,
+            max_ptes_swap: 511,
+            max_ptes_shared: 7,
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
     }

@@ -167,6 +167,8 @@ pub fn replay_results(config: &MachineConfig, journal: &Journal) -> Vec<(pb::Op,
 /// `=> ERRNO` or `=> SIGNAL` where the operation did not simply succeed, so `mmlab run` replays it
 /// and checks every result.
 pub fn journal_script(config: &MachineConfig, entries: &[(Op, OpResult)]) -> String {
+    let default = MachineConfig::default();
+    let knob = |v: u32, d: u32| (v != d).then(|| Literal::dec(u64::from(v)));
     let machine = MachineSpec {
         line: 1,
         nodes: Some(Literal::dec(u64::from(config.nodes))),
@@ -175,6 +177,10 @@ pub fn journal_script(config: &MachineConfig, entries: &[(Op, OpResult)]) -> Str
         memlock: Some(Literal::hex(config.memlock_bytes)),
         thp: Some(config.thp),
         quirks: (!config.quirks.is_empty()).then(|| config.quirks.clone()),
+        // khugepaged's limits only where they differ from Linux's defaults.
+        max_ptes_none: knob(config.max_ptes_none, default.max_ptes_none),
+        max_ptes_swap: knob(config.max_ptes_swap, default.max_ptes_swap),
+        max_ptes_shared: knob(config.max_ptes_shared, default.max_ptes_shared),
         comment: None,
     };
     let statements = entries

@@ -80,7 +80,8 @@ pub fn may_grow(op: &Op) -> bool {
         | Op::Pread { .. }
         | Op::Mlock { .. }
         | Op::Mlock2 { .. }
-        | Op::Mlockall { .. } => true,
+        | Op::Mlockall { .. }
+        | Op::Khugepaged => true,
     }
 }
 
@@ -90,9 +91,12 @@ pub fn is_light(ops: &[Op]) -> bool {
     const PAGES: u64 = 64 * 4096;
     ops.len() <= 32
         && ops.iter().all(|op| match op {
-            Op::Fork { .. } | Op::Exit { .. } | Op::Mlockall { .. } | Op::Munlockall { .. } | Op::Reclaim { .. } => {
-                false
-            }
+            Op::Fork { .. }
+            | Op::Exit { .. }
+            | Op::Mlockall { .. }
+            | Op::Munlockall { .. }
+            | Op::Reclaim { .. }
+            | Op::Khugepaged => false,
             Op::Mmap { len, .. }
             | Op::Munmap { len, .. }
             | Op::Mprotect { len, .. }

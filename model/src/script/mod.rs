@@ -83,6 +83,10 @@ pub struct MachineSpec {
     pub thp: Option<ThpMode>,
     /// `quirks=a,b`.
     pub quirks: Option<Vec<String>>,
+    /// `max_ptes_none=`, `max_ptes_swap=`, `max_ptes_shared=`: khugepaged's sysfs limits.
+    pub max_ptes_none: Option<Literal>,
+    pub max_ptes_swap: Option<Literal>,
+    pub max_ptes_shared: Option<Literal>,
     /// Trailing comment (the text after `#`).
     pub comment: Option<String>,
 }
@@ -110,6 +114,16 @@ impl MachineSpec {
         }
         if let Some(q) = &self.quirks {
             c.quirks = q.clone();
+        }
+        let knob = |l: &Literal| u32::try_from(l.value).unwrap_or(u32::MAX);
+        if let Some(n) = &self.max_ptes_none {
+            c.max_ptes_none = knob(n);
+        }
+        if let Some(n) = &self.max_ptes_swap {
+            c.max_ptes_swap = knob(n);
+        }
+        if let Some(n) = &self.max_ptes_shared {
+            c.max_ptes_shared = knob(n);
         }
         c
     }
@@ -267,6 +281,7 @@ pub enum OpExpr {
     SetCapIpcLock { pid: Expr, on: bool },
     MovePages { pid: Expr, addrs: Vec<Expr>, nodes: Vec<Expr>, flags: MpolFlags },
     Reclaim { nid: Expr, pages: Expr },
+    Khugepaged,
 }
 
 /// A resource limit argument: `unlimited` (RLIM_INFINITY, `u64::MAX`) or a number of bytes.
@@ -554,6 +569,7 @@ pub fn is_keyword(s: &str) -> bool {
         "cap_ipc_lock",
         "move_pages",
         "reclaim",
+        "khugepaged",
         "unlimited",
         "SIGSEGV",
         "SIGBUS",

@@ -7,7 +7,7 @@ use super::{
     Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, ParseError, Query, ResultSpec, Rlimit,
     Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
 };
-use crate::config::{KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_SWAP_BYTES, ThpMode};
+use crate::config::{KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PTES_LIMIT, MAX_SWAP_BYTES, ThpMode};
 use crate::errno::Errno;
 use crate::ops::{
     Access, Advice, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, Op, OpenFlags,
@@ -245,6 +245,7 @@ const OP_USAGE: &[(&str, &str)] = &[
     ("cap_ipc_lock", "cap_ipc_lock PID on|off"),
     ("move_pages", "move_pages PID ADDR[,ADDR...]|[] [nodes=NODE[,NODE...]] [FLAGS]"),
     ("reclaim", "reclaim NID PAGES"),
+    ("khugepaged", "khugepaged"),
 ];
 
 const EXPECT_USAGE: &[(&str, &str)] = &[
@@ -263,7 +264,8 @@ const EXPECT_USAGE: &[(&str, &str)] = &[
 ];
 
 /// Operations whose result can be bound to a name.
-const VALUE_OPS: &[&str] = &["spawn", "fork", "mmap", "mremap", "read", "memfd_create", "open", "pread", "reclaim"];
+const VALUE_OPS: &[&str] =
+    &["spawn", "fork", "mmap", "mremap", "read", "memfd_create", "open", "pread", "reclaim", "khugepaged"];
 
 /// Where a negative expression is allowed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -865,6 +867,7 @@ impl<'a> LineParser<'a> {
                 }
             }
             "reclaim" => OpExpr::Reclaim { nid: self.expr(l, "NID", u)?, pages: self.expr(l, "PAGES", u)? },
+            "khugepaged" => OpExpr::Khugepaged,
             _ => unreachable!("every name in OP_USAGE is handled"),
         };
         self.done(limit, usage)?;
@@ -872,8 +875,8 @@ impl<'a> LineParser<'a> {
     }
 
     fn machine(&mut self) -> Result<MachineSpec> {
-        const USAGE: &str =
-            "machine [nodes=N] [node_mem=SIZE] [swap=SIZE] [memlock=SIZE] [thp=never|madvise|always] [quirks=a,b]";
+        const USAGE: &str = "machine [nodes=N] [node_mem=SIZE] [swap=SIZE] [memlock=SIZE] [thp=never|madvise|always] [quirks=a,b] \
+             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N]";
         let mut m = MachineSpec::default();
         for t in &self.toks[1..] {
             let Some((k, v)) = t.text.split_once('=').filter(|_| !t.quoted) else {
@@ -955,8 +958,33 @@ impl<'a> LineParser<'a> {
                     }
                     m.quirks = Some(qs);
                 }
+                "max_ptes_none" | "max_ptes_swap" | "max_ptes_shared" => {
+                    let slot = match k {
+                        "max_ptes_none" => &mut m.max_ptes_none,
+                        "max_ptes_swap" => &mut m.max_ptes_swap,
+                        _ => &mut m.max_ptes_shared,
+                    };
+                    if slot.is_some() {
+                        return Err(dup());
+                    }
+                    let l = self.literal(v, vcol)?;
+                    if l.value > u64::from(MAX_PTES_LIMIT) {
+                        return Err(self.err_col(vcol, format!("{k} must be between 0 and {MAX_PTES_LIMIT}")));
+                    }
+                    *slot = Some(l);
+                }
                 _ => {
-                    let keys = ["nodes", "node_mem", "swap", "memlock", "thp", "quirks"];
+                    let keys = [
+                        "nodes",
+                        "node_mem",
+                        "swap",
+                        "memlock",
+                        "thp",
+                        "quirks",
+                        "max_ptes_none",
+                        "max_ptes_swap",
+                        "max_ptes_shared",
+                    ];
                     return Err(self.err_at(t, format!("unknown machine key '{k}'{} (usage: {USAGE})", hint(k, keys))));
                 }
             }

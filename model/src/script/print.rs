@@ -87,6 +87,7 @@ impl OpExpr {
                 flags,
             },
             Op::Reclaim { nid, pages } => OpExpr::Reclaim { nid: pid(nid), pages: Expr::lit(Literal::dec(pages)) },
+            Op::Khugepaged => OpExpr::Khugepaged,
         }
     }
 
@@ -120,6 +121,7 @@ impl OpExpr {
             OpExpr::SetCapIpcLock { .. } => "cap_ipc_lock",
             OpExpr::MovePages { .. } => "move_pages",
             OpExpr::Reclaim { .. } => "reclaim",
+            OpExpr::Khugepaged => "khugepaged",
         }
     }
 }
@@ -257,7 +259,7 @@ impl Display for OpExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())?;
         match self {
-            OpExpr::Spawn => Ok(()),
+            OpExpr::Spawn | OpExpr::Khugepaged => Ok(()),
             OpExpr::Fork { pid } | OpExpr::Exit { pid } => write!(f, " {pid}"),
             OpExpr::Mmap { pid, addr, len, prot, flags, fd, offset } => {
                 write!(f, " {pid} {addr} {len} {} {}", fmt_prot(*prot), fmt_flags(flags.bits(), names::MMAP))?;
@@ -486,13 +488,22 @@ impl MachineSpec {
         if let Some(v) = &self.quirks {
             kv("quirks", &v.join(","));
         }
+        if let Some(v) = &self.max_ptes_none {
+            kv("max_ptes_none", v);
+        }
+        if let Some(v) = &self.max_ptes_swap {
+            kv("max_ptes_swap", v);
+        }
+        if let Some(v) = &self.max_ptes_shared {
+            kv("max_ptes_shared", v);
+        }
         s
     }
 }
 
 impl Display for MachineSpec {
     /// One line, without the newline: `machine` and the keys present, in the canonical order
-    /// `nodes node_mem swap memlock thp quirks`.
+    /// `nodes node_mem swap memlock thp quirks max_ptes_none max_ptes_swap max_ptes_shared`.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_with_comment(f, &self.body(), &self.comment)
     }

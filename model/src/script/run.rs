@@ -403,6 +403,7 @@ pub fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i128, E>) 
             flags: *flags,
         },
         OpExpr::Reclaim { nid, pages } => Op::Reclaim { nid: ev.u32(nid, "NID")?, pages: ev.u64(pages, "PAGES")? },
+        OpExpr::Khugepaged => Op::Khugepaged,
     })
 }
 
