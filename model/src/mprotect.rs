@@ -82,7 +82,8 @@ impl Machine {
 }
 
 /// `change_protection`: write-protects PTEs when VM_WRITE goes away, and makes PTEs writable at
-/// once where a write would not need a fault (`can_change_pte_writable`).
+/// once where a write would not need a fault (`pte_modify` with the new `vm_page_prot`, then
+/// `can_change_pte_writable`).
 fn change_protection(frames: &mut crate::page_alloc::Frames, mm: &mut Mm, start: u64, end: u64, flags: VmFlags) {
     let writable = flags.contains(VmFlags::WRITE);
     for (addr, pte) in mm.pt.range(start, end) {
@@ -94,7 +95,10 @@ fn change_protection(frames: &mut crate::page_alloc::Frames, mm: &mut Mm, start:
         } else if pte.pfn() == ZERO_PFN {
             pte
         } else if flags.contains(VmFlags::SHARED) {
-            pte.with_write(pte.dirty())
+            // A shared shmem VMA needs no write notification, so its vm_page_prot is writable
+            // and pte_modify makes every PTE writable; a shared file VMA is write-notified and
+            // only a dirty PTE can skip the fault.
+            pte.with_write(frames.frame(pte.pfn()).is_shmem() || pte.dirty())
         } else {
             let f = frames.frame(pte.pfn());
             pte.with_write(f.is_anon() && f.flags.contains(PageFlags::ANON_EXCLUSIVE))
