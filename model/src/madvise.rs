@@ -171,8 +171,9 @@ impl Machine {
         }
     }
 
-    /// `madvise_free_pte_range`: exclusive anon pages become lazily freeable; swapped ones are
-    /// freed outright.
+    /// `madvise_free_pte_range`: anon pages lose their young and dirty PTE bits and become lazily
+    /// freeable (`folio_mark_lazyfree`), shared ones too unless dirty or in the swap cache;
+    /// swapped ones are freed outright.
     fn madvise_free(&mut self, pid: Pid, start: u64, end: u64) {
         self.split_partial_thps(pid, start, end);
         let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
@@ -188,14 +189,23 @@ impl Machine {
             }
             let pfn = pte.pfn();
             let f = *self.k.frames.frame(pfn);
-            if f.mapcount != 1 || !f.is_anon() {
+            if !f.is_anon() {
                 continue;
             }
-            if f.flags.contains(PageFlags::SWAPCACHE) && !self.k.folio_free_swap(pfn) {
-                continue;
+            if f.flags.intersects(PageFlags::SWAPCACHE | PageFlags::DIRTY) {
+                // Only an exclusive folio may lose its dirty flag (others rely on the data); a
+                // clean one is made lazyfree even when shared, its PTE here cleaned.
+                if f.mapcount != 1 || (f.flags.contains(PageFlags::SWAPCACHE) && !self.k.folio_free_swap(pfn)) {
+                    continue;
+                }
+                self.k.frames.frame_mut(pfn).flags -= PageFlags::DIRTY;
             }
             mm.pt.set(addr, pte.with_dirty(false).with_young(false));
-            if f.flags.contains(PageFlags::SWAPBACKED) {
+            let f = *self.k.frames.frame(pfn);
+            // folio_mark_lazyfree
+            if f.flags.contains(PageFlags::SWAPBACKED)
+                && !f.flags.intersects(PageFlags::SWAPCACHE | PageFlags::UNEVICTABLE)
+            {
                 self.k.relist(pfn, |f| {
                     *f -= PageFlags::SWAPBACKED | PageFlags::DIRTY | PageFlags::REFERENCED | PageFlags::ACTIVE
                 });
