@@ -217,6 +217,11 @@ impl Kernel {
         if !write && self.do_fault_around(mm, vma, addr, file) {
             return Ok(FaultKind::Minor);
         }
+        if write && !vma.is_shared() {
+            // do_cow_fault prepares the anon_vma before it asks the file for the page, so even a
+            // fault that ends in SIGBUS leaves the VMA with one (and its later pieces share it).
+            self.anon_vma_prepare(mm, vma.start);
+        }
         if index >= self.inode(file).size_pages() {
             return Err(FaultError::Signal(Signal::Bus));
         }
