@@ -248,7 +248,8 @@ impl Kernel {
 
     /// `do_fault_around` + `filemap_map_pages`: a read fault maps the page-cache pages already
     /// resident in the aligned 16-page window around `addr` (clamped to the VMA, the page table
-    /// and EOF), read-only. Returns whether the faulting page itself got mapped.
+    /// and EOF), read-only unless the VMA is writable shared shmem. Returns whether the faulting
+    /// page itself got mapped.
     fn do_fault_around(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, file: FileId) -> bool {
         const FAULT_AROUND_PAGES: u64 = 16;
         let pte_off = (addr / PAGE_SIZE) % PTRS_PER_PTE as u64;
@@ -257,6 +258,9 @@ impl Kernel {
         let to = (from + FAULT_AROUND_PAGES).min(PTRS_PER_PTE as u64).min(pte_off + vma.pages() - vma_off);
         let size_pages = self.inode(file).size_pages();
         let table_base = addr - pte_off * PAGE_SIZE;
+        // set_pte_range with vm_page_prot: writable only where no write notification is needed
+        // (a writable shared shmem VMA), as for the faulting page itself.
+        let writable = vma.is_shared() && vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem();
         let mut mapped_fault_page = false;
         for off in from..to {
             let a = table_base + off * PAGE_SIZE;
@@ -270,7 +274,7 @@ impl Kernel {
                 continue;
             }
             self.rmap_add(pfn, vma.flags.contains(VmFlags::LOCKED));
-            self.set_pte(mm, a, Pte::present(pfn, false, false));
+            self.set_pte(mm, a, Pte::present(pfn, writable, false));
             let counter = mm_counter(self.frames.frame(pfn));
             mm.rss[counter as usize] += 1;
             mapped_fault_page |= a == addr;
