@@ -251,6 +251,12 @@ impl Kernel {
         let flags = self.frames.frame(pfn).flags;
         if !flags.contains(PageFlags::REFERENCED) {
             self.frames.frame_mut(pfn).flags |= PageFlags::REFERENCED;
+        } else if flags.contains(PageFlags::UNEVICTABLE) && self.mlock_batch.contains(&pfn) {
+            // Still in the mlock batch, so still evictable to folio_mark_accessed: it queues the
+            // folio for activation (drained before the mlock batch, which then culls it and
+            // clears PG_active) and clears PG_referenced.
+            self.stats.count(crate::vmstat::Event::PgActivate, 1);
+            self.frames.frame_mut(pfn).flags -= PageFlags::REFERENCED;
         } else if !flags.intersects(PageFlags::UNEVICTABLE | PageFlags::ACTIVE) {
             if flags.contains(PageFlags::LRU) {
                 self.stats.count(crate::vmstat::Event::PgActivate, 1);

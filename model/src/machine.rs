@@ -34,6 +34,11 @@ pub struct Kernel {
     pub huge_zero_allocated: bool,
     /// Heads of the partially unmapped THPs queued for splitting (`deferred_split_folio`).
     pub deferred_split: BTreeSet<Pfn>,
+    /// Folios `mlock_folio` culled that still sit in the per-CPU mlock batch (mm/mlock.c
+    /// `mlock_fbatch`): not yet PG_unevictable as far as `folio_mark_accessed` can tell. The batch
+    /// drains when full, at the end of mlock's page walk (`lru_add_drain`) and, in the model, at
+    /// the end of every operation (the oracle drains before it looks).
+    pub mlock_batch: Vec<Pfn>,
 }
 
 impl Kernel {
@@ -100,6 +105,7 @@ impl Machine {
             thp: config.thp,
             huge_zero_allocated: false,
             deferred_split: BTreeSet::new(),
+            mlock_batch: Vec::new(),
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
@@ -115,6 +121,12 @@ impl Machine {
 
     /// Applies one operation.
     pub fn apply(&mut self, op: &Op) -> OpResult {
+        let r = self.apply_op(op);
+        self.k.mlock_batch.clear();
+        r
+    }
+
+    fn apply_op(&mut self, op: &Op) -> OpResult {
         match *op {
             Op::Spawn => self.spawn(0).map(Outcome::Pid),
             Op::Fork { pid } => self.sys_fork(pid),

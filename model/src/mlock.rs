@@ -17,6 +17,9 @@ use crate::vmstat::{Event, NodeStat};
 /// `VM_LOCKED_MASK`.
 pub const VM_LOCKED_MASK: VmFlags = VmFlags::LOCKED.union(VmFlags::LOCKONFAULT);
 
+/// PAGEVEC_SIZE: a per-CPU folio batch holds 31 folios.
+const MLOCK_BATCH_SIZE: usize = 31;
+
 impl Kernel {
     fn set_mlocked(&mut self, pfn: Pfn) {
         let f = self.frames.frame_mut(pfn);
@@ -42,6 +45,10 @@ impl Kernel {
             fl.insert(PageFlags::UNEVICTABLE);
         });
         self.stats.count(Event::UnevictableCulled, 1);
+        self.mlock_batch.push(pfn);
+        if self.mlock_batch.len() >= MLOCK_BATCH_SIZE {
+            self.mlock_batch.clear();
+        }
     }
 
     /// `mlock_new_folio` + `__mlock_new_folio`: a new anon page faulted into a VM_LOCKED VMA
@@ -96,6 +103,8 @@ impl Kernel {
                 self.munlock_folio(pte.pfn());
             }
         }
+        // mlock_vma_pages_range ends with lru_add_drain().
+        self.mlock_batch.clear();
     }
 }
 
