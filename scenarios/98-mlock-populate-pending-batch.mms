@@ -3,7 +3,9 @@
 # referenced (here by the shmem pwrite, SGP_WRITE) is queued for activation and loses
 # PG_referenced; the batch then culls it to the unevictable list, clearing PG_active. A page that
 # was mapped before mlock is mlocked by the page walk, which drains the batch, so the touch finds
-# it unevictable and leaves PG_referenced alone.
+# it unevictable and leaves PG_referenced alone; so does a page this same populate allocates
+# (it is still in the LRU-add batch, not on an LRU list, and keeps PG_referenced: seen live with
+# random scripts 79, 253, 825 and 959).
 # Linux code: mm/mlock.c mlock_folio (folio_batch_add), mlock_vma_pages_range (lru_add_drain),
 # mm/swap.c folio_mark_accessed, folio_activate, mm/gup.c follow_page_pte (FOLL_TOUCH),
 # mm/shmem.c shmem_get_folio_gfp (SGP_WRITE marks accessed).

@@ -123,6 +123,7 @@ impl Machine {
     pub fn apply(&mut self, op: &Op) -> OpResult {
         let r = self.apply_op(op);
         self.k.mlock_batch.clear();
+        self.k.frames.lru_add_batch.clear();
         r
     }
 

@@ -45,7 +45,12 @@ impl Kernel {
             fl.insert(PageFlags::UNEVICTABLE);
         });
         self.stats.count(Event::UnevictableCulled, 1);
-        self.mlock_batch.push(pfn);
+        // Only a folio already on an LRU list is queued for activation by folio_mark_accessed
+        // while it waits in the mlock batch (one still in the LRU-add batch keeps PG_referenced,
+        // as the live kernel shows).
+        if !self.frames.lru_add_batch.contains(&pfn) {
+            self.mlock_batch.push(pfn);
+        }
         if self.mlock_batch.len() >= MLOCK_BATCH_SIZE {
             self.mlock_batch.clear();
         }

@@ -120,12 +120,15 @@ pub struct Frames {
     nodes: Vec<Node>,
     /// The stamp the next page added at the head of an LRU list gets.
     lru_clock: u32,
+    /// Frames allocated during the current operation: still in the per-CPU LRU-add batch, not
+    /// yet on an LRU list (cleared with the other per-CPU batches at the end of an operation).
+    pub lru_add_batch: Vec<Pfn>,
 }
 
 impl Frames {
     pub fn new(nodes: u32, node_frames: u64) -> Frames {
         let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new(), tables: 0 };
-        Frames { node_frames, nodes: vec![node; nodes as usize], lru_clock: 0 }
+        Frames { node_frames, nodes: vec![node; nodes as usize], lru_clock: 0, lru_add_batch: Vec::new() }
     }
 
     pub fn node_count(&self) -> u32 {
@@ -187,7 +190,9 @@ impl Frames {
         node.slots[slot] = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
         stats.mod_node(nid, NodeStat::FreePages, -1);
         stats.count(Event::PgAlloc, 1);
-        Some(FIRST_PFN + nid as u64 * self.node_frames + slot as u64)
+        let pfn = FIRST_PFN + nid as u64 * self.node_frames + slot as u64;
+        self.lru_add_batch.push(pfn);
+        Some(pfn)
     }
 
     /// Allocates a zeroed, naturally aligned block of [`HPAGE_PMD_NR`] frames (an order-9 page),
