@@ -380,14 +380,24 @@ impl Machine {
         for p in head..head + HPAGE_PMD_NR {
             let f = self.k.frames.frame_mut(p);
             f.flags -= PageFlags::HEAD | PageFlags::TAIL;
+            let f = *f;
             if f.refcount == 0 {
                 self.k.free_unreferenced(p);
-            } else if !f.flags.contains(PageFlags::MLOCKED) {
-                // remap_page: a small page mapped again in a VM_LOCKED VMA is mlocked
-                // (folio_add_anon_rmap_pte -> mlock_vma_folio).
-                for _ in self.rmap_walk(p).iter().filter(|m| m.locked) {
+                continue;
+            }
+            // remap_page: a small page mapped again in a VM_LOCKED VMA is mlocked
+            // (folio_add_anon_rmap_pte -> mlock_vma_folio). An mlocked one starts from a fresh
+            // count (lru_add_split_folio), so each VM_LOCKED mapping counts once again.
+            let locked = self.rmap_walk(p).iter().filter(|m| m.locked).count() as u32;
+            if !f.flags.contains(PageFlags::MLOCKED) {
+                for _ in 0..locked {
                     self.k.mlock_folio(p);
                 }
+            } else if locked > 0 {
+                self.k.frames.frame_mut(p).mlock_count = locked;
+            } else {
+                self.k.frames.frame_mut(p).mlock_count = 1;
+                self.k.munlock_folio(p);
             }
         }
     }
