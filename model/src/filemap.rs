@@ -206,12 +206,16 @@ impl Kernel {
         let f = self.frames.frame_mut(pfn);
         {
             if f.flags.contains(PageFlags::MLOCKED) {
-                // Freed while still mlocked: before 2022 "BUG: Bad page state".
+                // Freed while still mlocked (free_pages_prepare clears PG_mlocked): rightful only
+                // for a stale mlock; otherwise "BUG: Bad page state" before 2022.
                 let nid = f.nid as u32;
                 f.flags -= PageFlags::MLOCKED;
                 f.mlock_count = 0;
                 self.stats.mod_node(nid, NodeStat::Mlock, -1);
                 self.stats.count(crate::vmstat::Event::UnevictableCleared, 1);
+                if self.stale_mlock.remove(&pfn).is_some() {
+                    self.stale_mlock_freed += 1;
+                }
             }
             self.lru_del(pfn);
             self.frames.free(pfn, &mut self.stats);

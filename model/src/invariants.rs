@@ -44,8 +44,10 @@ impl Machine {
         self.check_files(&mut r);
         self.check_node_stats(&mut r, pt_pages);
         self.check_teardown(&mut r);
-        let cleared = self.k.stats.event(crate::vmstat::Event::UnevictableCleared);
-        r.check(cleared == 0, "unevictable_pgs_cleared", || format!("{cleared} pages freed while mlocked"));
+        let (cleared, stale) = (self.k.stats.event(crate::vmstat::Event::UnevictableCleared), self.k.stale_mlock_freed);
+        r.check(cleared == stale, "unevictable_pgs_cleared", || {
+            format!("{} pages freed while mlocked without a stale mlock", cleared - stale)
+        });
         r.0
     }
 
@@ -210,6 +212,14 @@ impl Machine {
     }
 
     fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>) {
+        for &pfn in self.k.stale_mlock.keys() {
+            let ok = self
+                .k
+                .frames
+                .get(pfn)
+                .is_some_and(|f| !f.is_free() && !f.is_compound() && f.flags.contains(PageFlags::MLOCKED));
+            r.check(ok, "stale-mlock-page", || format!("pfn {pfn:#x}: stale mlock on a page not mlocked"));
+        }
         let mut cached: BTreeMap<Pfn, u32> = BTreeMap::new();
         for inode in self.k.files.values() {
             for &pfn in inode.cache.values() {
@@ -243,11 +253,19 @@ impl Machine {
             if f.is_compound() {
                 r.check(mlocked == (f.mlock_count > 0), "mlocked-iff-mlock_count", at);
             } else {
-                r.check(f.mlock_count == locked_maps, "mlock_count", || {
-                    format!("{}: mlock_count {} != {locked_maps} VM_LOCKED mappings", at(), f.mlock_count)
+                // A stale mlock (MREMAP_DONTUNMAP) holds its share of the count, or keeps
+                // PG_mlocked with none left once a putback zeroed it.
+                let stale = self.k.stale_mlock.get(&pfn).copied();
+                let want = locked_maps + stale.unwrap_or(0);
+                r.check(f.mlock_count == want, "mlock_count", || {
+                    format!(
+                        "{}: mlock_count {} != {locked_maps} VM_LOCKED mappings + {stale:?} stale",
+                        at(),
+                        f.mlock_count
+                    )
                 });
-                r.check(mlocked == (locked_maps > 0), "mlocked-iff-locked-mapping", || {
-                    format!("{}: PG_mlocked {mlocked} with {locked_maps} VM_LOCKED mappings", at())
+                r.check(mlocked == (locked_maps > 0 || stale.is_some()), "mlocked-iff-locked-mapping", || {
+                    format!("{}: PG_mlocked {mlocked} with {locked_maps} VM_LOCKED mappings, stale {stale:?}", at())
                 });
             }
             r.check(mlocked == f.flags.contains(PageFlags::UNEVICTABLE), "mlocked-iff-unevictable", at);

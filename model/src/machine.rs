@@ -39,6 +39,14 @@ pub struct Kernel {
     /// drains when full, at the end of mlock's page walk (`lru_add_drain`) and, in the model, at
     /// the end of every operation (the oracle drains before it looks).
     pub mlock_batch: Vec<Pfn>,
+    /// The part of a page's `mlock_count` that no VM_LOCKED mapping accounts for: mappings whose
+    /// VMA lost VM_LOCKED without an munlock (MREMAP_DONTUNMAP's `dontunmap_complete`). Linux
+    /// leaves such pages PG_mlocked and unevictable until they are freed (unevictable_pgs_cleared)
+    /// or migrated.
+    pub stale_mlock: BTreeMap<Pfn, u32>,
+    /// Pages freed while PG_mlocked because of a stale mlock: the only rightful
+    /// unevictable_pgs_cleared events.
+    pub stale_mlock_freed: u64,
 }
 
 impl Kernel {
@@ -106,6 +114,8 @@ impl Machine {
             huge_zero_allocated: false,
             deferred_split: BTreeSet::new(),
             mlock_batch: Vec::new(),
+            stale_mlock: BTreeMap::new(),
+            stale_mlock_freed: 0,
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }

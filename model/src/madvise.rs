@@ -242,6 +242,9 @@ impl Machine {
                 }
             } else if !f.flags.contains(PageFlags::UNEVICTABLE) {
                 isolated.push(pfn);
+            } else if !f.is_compound() {
+                // reclaim_pages finds it unevictable and puts it back.
+                self.k.putback_unevictable(pfn);
             }
         }
         for pfn in isolated {

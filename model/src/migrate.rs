@@ -102,12 +102,19 @@ impl Machine {
         let f = *self.k.frames.frame(old);
         let (old_nid, new_nid) = (f.nid as u32, node);
         // isolate + try_to_migrate: off the LRU; the first VM_LOCKED unmap clears PG_mlocked.
+        // Without one (a stale mlock) the old page is freed still PG_mlocked.
         self.k.lru_del(old);
-        let mlocked = f.flags.contains(PageFlags::MLOCKED);
-        if mlocked {
+        let locked = mappings.iter().filter(|m| m.locked).count() as u32;
+        if f.flags.contains(PageFlags::MLOCKED) {
             self.k.stats.mod_node(old_nid, NodeStat::Mlock, -1);
-            self.k.stats.count(Event::UnevictableStranded, 1);
+            if locked > 0 {
+                self.k.stats.count(Event::UnevictableStranded, 1);
+            } else {
+                self.k.stats.count(Event::UnevictableCleared, 1);
+                self.k.stale_mlock_freed += 1;
+            }
         }
+        self.k.stale_mlock.remove(&old);
         // folio_migrate_mapping + folio_migrate_flags.
         let keep = PageFlags::ANON
             | PageFlags::SWAPBACKED
@@ -156,7 +163,6 @@ impl Machine {
         if f.flags.contains(PageFlags::UNEVICTABLE) {
             self.k.stats.count(Event::UnevictableRescued, 1);
         }
-        let locked = mappings.iter().filter(|m| m.locked).count() as u32;
         if locked > 0 {
             // mlock_vma_folio on the isolated new page, then putback culls it.
             self.k.mlock_new_folio(new);

@@ -3,8 +3,9 @@
 //! `apply_vma_lock_flags`, `do_mlock`, `mlockall`, `apply_mlockall_flags`, `can_do_mlock`,
 //! `mlock_future_ok`, `__mlock_posix_error_return`; mm/gup.c `__mm_populate`).
 //!
-//! The per-CPU mlock batches are drained at once, so `mlock_count` equals the number of
-//! VM_LOCKED mappings of each page, as Linux's would with no batch pending.
+//! The per-CPU mlock batches are drained at the end of every operation, so `mlock_count` equals
+//! the number of VM_LOCKED mappings of each page, as Linux's would with no batch pending, plus
+//! the stale mlocks MREMAP_DONTUNMAP leaves behind (`Kernel::stale_mlock`).
 
 use crate::config::QUIRK_LOCKONFAULT_SKIP_MAPPED;
 use crate::errno::Errno;
@@ -81,6 +82,7 @@ impl Kernel {
             let nid = f.nid as u32;
             self.stats.mod_node(nid, NodeStat::Mlock, -1);
             self.stats.count(Event::UnevictableMunlocked, 1);
+            self.stale_mlock.remove(&pfn);
         }
         if self.frames.frame(pfn).flags.contains(PageFlags::UNEVICTABLE) {
             self.relist(pfn, |fl| fl.remove(PageFlags::UNEVICTABLE));
@@ -91,6 +93,31 @@ impl Kernel {
     /// Munlocks every page mapped in `[start, end)` (a VMA that lost VM_LOCKED).
     pub fn munlock_range(&mut self, mm: &Mm, start: u64, end: u64) {
         self.mlock_pte_range(mm, start, end, false);
+    }
+
+    /// `dontunmap_complete` clears VM_LOCKED on `[start, end)` without an munlock: every page
+    /// still mapped there keeps the mlock_count that mapping gave it, now a stale one.
+    pub fn leave_mlocked(&mut self, mm: &Mm, start: u64, end: u64) {
+        for (_, pte) in mm.pt.range(start, end) {
+            if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            let pfn = pte.pfn();
+            let f = self.frames.frame(pfn);
+            if f.is_compound() || !f.flags.contains(PageFlags::MLOCKED) {
+                continue;
+            }
+            *self.stale_mlock.entry(pfn).or_default() += 1;
+        }
+    }
+
+    /// `lru_add` of an isolated mlocked page put back (MADV_PAGEOUT isolates one only through
+    /// a VMA without VM_LOCKED, so only a stale mlock gets here): it goes back to the unevictable
+    /// list with `mlock_count` 0, still PG_mlocked, until its next munlock clears it.
+    pub fn putback_unevictable(&mut self, pfn: Pfn) {
+        self.frames.frame_mut(pfn).mlock_count = 0;
+        self.stale_mlock.insert(pfn, 0);
+        self.frames.lru_stamp(pfn);
     }
 
     /// `mlock_vma_pages_range`'s page walk: mlocks or munlocks every page mapped in the range.

@@ -240,9 +240,8 @@ impl Machine {
                 old.flags -= crate::mlock::VM_LOCKED_MASK;
                 let (start, end, pages) = (old.start, old.end, old.pages());
                 mm.locked_vm_leaked += pages;
-                // Linux leaves the pages still mapped there PG_mlocked until reclaim meets
-                // them; the model munlocks them at once to keep mlock_count exact.
-                self.k.munlock_range(mm, start, end);
+                // The pages still mapped there stay PG_mlocked and unevictable.
+                self.k.leave_mlocked(mm, start, end);
             }
             mm.update_hiwater_vm();
         } else if mm.vma_at(addr).is_some_and(|v| v.start == addr && v.end == addr + old_len) {

@@ -877,6 +877,53 @@ static void s46c(void)
 	delta("munmap", &s);
 }
 
+/* MREMAP_DONTUNMAP of part of a locked VMA: dontunmap_complete clears VM_LOCKED on the whole old
+ * VMA without munlocking the pages still mapped there; they stay PG_mlocked and unevictable with
+ * the mlock_count of the lost lock, and are freed still mlocked (cleared). */
+static void s99(void)
+{
+	pid_t me = getpid();
+	printf("== 99 dontunmap leaves the old VMA's pages mlocked\n");
+	for (int shared = 0; shared < 2; shared++) {
+		printf("-- %s anon\n", shared ? "shared" : "private");
+		char *a = iso_map(8, PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, -1, 0);
+		struct snap s = snap();
+		ERR("mlock 8p", mlock(a, 8 * PG));
+		delta("mlock 8", &s);
+		char *d = mr(a, PG, PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+		MAPERR("dontunmap 1p", d);
+		show_lk("old a", me, a);
+		show_lk("new d", me, d);
+		show_kpf("d page 0", me, d);
+		show_kpf("a page 0 (moved away)", me, a);
+		show_kpf("a page 3", me, a + 3 * PG);
+		delta("dontunmap", &s);
+		ERR("madvise populate_read a+3p 2p", madvise(a + 3 * PG, 2 * PG, MADV_POPULATE_READ));
+		show_kpf("a page 3", me, a + 3 * PG);
+		delta("populate", &s);
+		ERR("mlock a+3p 1p", mlock(a + 3 * PG, PG));
+		ERR("munlock a+3p 1p", munlock(a + 3 * PG, PG));
+		show_kpf("a page 3 after mlock+munlock", me, a + 3 * PG);
+		delta("mlock+munlock page 3", &s);
+		ERR("madvise pageout a+5p 1p", madvise(a + 5 * PG, PG, MADV_PAGEOUT));
+		show_kpf("a page 5 after pageout", me, a + 5 * PG);
+		delta("pageout page 5", &s);
+		show_kpf("a page 5 after drain", me, a + 5 * PG);
+		ERR("mlock a+5p 1p", mlock(a + 5 * PG, PG));
+		ERR("munlock a+5p 1p", munlock(a + 5 * PG, PG));
+		show_kpf("a page 5 after mlock+munlock", me, a + 5 * PG);
+		delta("mlock+munlock page 5", &s);
+		ERR("madvise cold a+6p 1p", madvise(a + 6 * PG, PG, MADV_COLD));
+		delta("cold page 6", &s);
+		munmap(a, 8 * PG);
+		delta("munmap old", &s);
+		munmap(d, PG);
+		delta("munmap new", &s);
+		munmap(a - PG, PG);
+		munmap(a + 8 * PG, PG);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
@@ -917,6 +964,7 @@ int main(int argc, char **argv)
 	if (want("42", only)) s42();
 	if (want("43", only)) s43();
 	if (want("44", only)) s44();
+	if (want("99", only)) s99();
 	if (only && !strcmp(only, "46c")) s46c();
 	return 0;
 }
