@@ -100,7 +100,8 @@ impl Machine {
 
     /// exit(2): every VMA is zapped and every fd closed; the process is gone.
     pub(crate) fn sys_exit(&mut self, pid: Pid) -> OpResult {
-        self.proc(pid)?;
+        let proc = self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?;
+        self.k.release_all_reservations(&mut proc.mm);
         let starts: Vec<u64> = self.proc(pid)?.mm.vmas.keys().copied().collect();
         for s in starts {
             self.remove_vma(pid, s);

@@ -2,7 +2,7 @@
 //! compares it with the counters kept incrementally (mm/debug.c `dump_mm`, the "Bad rss-counter
 //! state" check of kernel/fork.c `check_mm`, mm/page_alloc.c `bad_page`, `validate_mm`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::filemap::{FileKind, lru_item};
 use crate::machine::Machine;
@@ -38,7 +38,8 @@ impl Machine {
             self.check_huge_pmds(&mut r, pid, &p.mm, &mut pmd_maps);
             pt_pages += p.mm.pt.table_count() as i64;
         }
-        self.check_frames(&mut r, &mapcounts);
+        let reserved = self.check_reservations(&mut r);
+        self.check_frames(&mut r, &mapcounts, &reserved);
         self.check_thps(&mut r, &pmd_maps);
         self.check_swap(&mut r, swap_refs);
         self.check_files(&mut r);
@@ -211,7 +212,40 @@ impl Machine {
         }
     }
 
-    fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>) {
+    /// THP reservations: each record still describes its range (the fixup after every
+    /// operation releases those that do not), its unused pages are RESERVED frames owned by no
+    /// other record, and its handed pages are not. Returns the unused reserved pages.
+    fn check_reservations(&self, r: &mut Report) -> BTreeSet<Pfn> {
+        let mut unused = BTreeSet::new();
+        let mut bases = BTreeSet::new();
+        for (&pid, p) in &self.procs {
+            for (&haddr, res) in &p.mm.thp_res {
+                let at = || format!("pid {pid} reservation {haddr:#x} base {:#x}", res.base);
+                r.check(self.k.reservations_on(), "reservation-while-off", at);
+                r.check(haddr % PMD_SIZE == 0 && res.base % HPAGE_PMD_NR == 0, "reservation-aligned", at);
+                r.check(bases.insert(res.base), "reservation-shared", at);
+                r.check(self.k.reservation_still_valid(&p.mm, haddr, res), "reservation-stale", at);
+                for i in 0..HPAGE_PMD_NR {
+                    let f = self.k.frames.get(res.base + i).copied().unwrap_or_default();
+                    if res.is_handed(i) {
+                        r.check(!f.flags.contains(PageFlags::RESERVED), "reserved-page-handed", || {
+                            format!("{} page {i}", at())
+                        });
+                    } else {
+                        let ok = f.flags == PageFlags::UPTODATE | PageFlags::RESERVED
+                            && f.refcount == 1
+                            && f.mapcount == 0
+                            && f.value == 0;
+                        r.check(ok, "reserved-page-state", || format!("{} page {i}: {f:?}", at()));
+                        r.check(unused.insert(res.base + i), "reserved-page-twice", || format!("{} page {i}", at()));
+                    }
+                }
+            }
+        }
+        unused
+    }
+
+    fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>, reserved: &BTreeSet<Pfn>) {
         for &pfn in self.k.stale_mlock.keys() {
             let ok = self
                 .k
@@ -242,6 +276,12 @@ impl Machine {
             let at = || format!("pfn {pfn:#x}");
             if f.is_free() {
                 r.check(*f == Frame::default(), "free-frame-state", at);
+                continue;
+            }
+            if f.flags.contains(PageFlags::RESERVED) {
+                // Never mapped, never on an LRU: its one reference is the reservation's.
+                r.check(reserved.contains(&pfn), "reserved-page-leak", at);
+                r.check(at_pfn(&mut maps_it, pfn).is_none(), "reserved-page-mapped", at);
                 continue;
             }
             let (maps, locked_maps) = at_pfn(&mut maps_it, pfn).unwrap_or((0, 0));
@@ -327,6 +367,10 @@ impl Machine {
         for (_, f) in self.k.frames.iter().filter(|(_, f)| !f.is_free()) {
             let n = &mut want[f.nid as usize];
             let mut add = |i: NodeStat| n[i as usize] += 1;
+            if f.flags.contains(PageFlags::RESERVED) {
+                add(NodeStat::ThpReserved);
+                continue;
+            }
             if f.mapcount > 0 {
                 add(if f.is_anon() { NodeStat::AnonMapped } else { NodeStat::FileMapped });
             }

@@ -125,6 +125,11 @@ impl Machine {
                 let hend = vma.end & !(PMD_SIZE - 1);
                 let mut haddr = vma.start.next_multiple_of(PMD_SIZE);
                 while haddr < hend {
+                    if let Some(promoted) = self.khugepaged_promote(pid, haddr) {
+                        collapsed += promoted as u64;
+                        haddr += PMD_SIZE;
+                        continue;
+                    }
                     match self.hpage_collapse_scan_pmd(pid, haddr, Some(limits)) {
                         Scan::Succeed => collapsed += 1,
                         Scan::AllocFail => {

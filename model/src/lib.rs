@@ -33,6 +33,7 @@ pub mod script;
 mod shmem;
 mod swapfile;
 mod task_mmu;
+mod thp_reserve;
 pub mod views;
 mod vma;
 mod vmscan;

@@ -47,6 +47,10 @@ pub struct Kernel {
     /// Pages freed while PG_mlocked because of a stale mlock: the only rightful
     /// unevictable_pgs_cleared events.
     pub stale_mlock_freed: u64,
+    /// THP reservations' `promotion_threshold` (None: reservations off).
+    pub promotion_threshold: Option<u32>,
+    /// The `thp_reserve_on_read_fault` quirk.
+    pub quirk_reserve_on_read: bool,
 }
 
 impl Kernel {
@@ -116,6 +120,8 @@ impl Machine {
             mlock_batch: Vec::new(),
             stale_mlock: BTreeMap::new(),
             stale_mlock_freed: 0,
+            promotion_threshold: config.promotion_threshold,
+            quirk_reserve_on_read: config.quirk(crate::config::QUIRK_THP_RESERVE_ON_READ_FAULT),
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
     }
@@ -132,6 +138,9 @@ impl Machine {
     /// Applies one operation.
     pub fn apply(&mut self, op: &Op) -> OpResult {
         let r = self.apply_op(op);
+        if self.k.reservations_on() {
+            self.fixup_all_reservations();
+        }
         self.k.mlock_batch.clear();
         self.k.frames.lru_add_batch.clear();
         r

@@ -120,6 +120,24 @@ impl Kernel {
     /// `folio_add_new_anon_rmap` + `folio_add_lru_vma`).
     fn new_anon_page(&mut self, vma: &Vma, addr: u64, value: u64) -> Result<Pfn, FaultError> {
         let pfn = self.frames.alloc(0, &mut self.stats).ok_or(FaultError::Oom)?;
+        self.init_anon_page(pfn, vma, addr, value);
+        Ok(pfn)
+    }
+
+    /// A new zero-filled anon page for a fault at `addr` of `mm`: from the range's THP
+    /// reservation when it has one (`khugepaged_get_reserved_page`), else from the allocator.
+    fn new_zeroed_anon_page(&mut self, mm: &mut Mm, vma: &Vma, addr: u64) -> Result<Pfn, FaultError> {
+        match self.take_reserved(mm, addr) {
+            Some(pfn) => {
+                self.init_anon_page(pfn, vma, addr, 0);
+                Ok(pfn)
+            }
+            None => self.new_anon_page(vma, addr, 0),
+        }
+    }
+
+    /// `folio_add_new_anon_rmap` + `folio_add_lru_vma` for a freshly allocated frame.
+    fn init_anon_page(&mut self, pfn: Pfn, vma: &Vma, addr: u64, value: u64) {
         let f = self.frames.frame_mut(pfn);
         f.value = value;
         f.index = vma.pgoff_at(addr);
@@ -133,7 +151,6 @@ impl Kernel {
         } else {
             self.lru_add(pfn);
         }
-        Ok(pfn)
     }
 
     /// Maps a new anon page at `addr`, replacing whatever was there (the caller has unmapped it).
@@ -164,7 +181,14 @@ impl Kernel {
 
     /// `handle_mm_fault` for one page. The VMA exists and allows the access.
     pub fn handle_fault(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, write: bool) -> Result<FaultKind, FaultError> {
-        let kind = if self.do_huge_pmd_anonymous_page(mm, vma, addr, write)? {
+        let kind = if self.reservations_on() {
+            // With reservations the RFC never allocates a THP at fault time: the range is
+            // reserved instead and promoted by khugepaged.
+            if vma.file.is_none() && !vma.is_shared() {
+                self.maybe_reserve(mm, vma, addr, write);
+            }
+            self.handle_pte_fault(mm, vma, addr, write)?
+        } else if self.do_huge_pmd_anonymous_page(mm, vma, addr, write)? {
             FaultKind::Minor
         } else {
             self.handle_pte_fault(mm, vma, addr, write)?
@@ -288,7 +312,9 @@ impl Kernel {
             return Ok(());
         }
         let vma = self.anon_vma_prepare(mm, vma.start);
-        self.map_new_anon(mm, &vma, addr, 0)
+        let pfn = self.new_zeroed_anon_page(mm, &vma, addr)?;
+        self.install_anon(mm, addr, pfn);
+        Ok(())
     }
 
     /// `do_wp_page`: a write to a present read-only entry of a writable VMA.
@@ -296,7 +322,7 @@ impl Kernel {
         let pfn = pte.pfn();
         if pfn == ZERO_PFN {
             let vma = self.anon_vma_prepare(mm, vma.start);
-            let new = self.new_anon_page(&vma, addr, 0)?;
+            let new = self.new_zeroed_anon_page(mm, &vma, addr)?;
             self.install_anon(mm, addr, new);
             return Ok(());
         }
@@ -531,6 +557,10 @@ impl Machine {
                 Ok(pfn) => return Ok(Ok(pfn)),
                 Err(FaultError::Signal(s)) => return Ok(Err(s)),
                 Err(FaultError::Oom) => {
+                    // The reservation shrinker gives back unused reserved pages before reclaim.
+                    if self.shrink_reservations() > 0 {
+                        continue;
+                    }
                     if reclaim_rounds < MAX_RECLAIM_RETRIES && self.direct_reclaim() > 0 {
                         reclaim_rounds += 1;
                         continue;

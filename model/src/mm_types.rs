@@ -360,6 +360,8 @@ pub struct Mm {
     /// Huge PMDs a VMA split went through (`vma_adjust_trans_huge`): their start and what they
     /// mapped, for the kernel to account the split (`Kernel::finish_pmd_splits`).
     pub pmd_splits: Vec<(u64, PmdMap, Pfn)>,
+    /// THP reservations of this mm, by 2 MiB-aligned address (`vma->thp_resvs` in the RFC).
+    pub thp_res: crate::thp_reserve::Reservations,
 }
 
 impl Mm {

@@ -214,6 +214,7 @@ impl Machine {
                 self.k.frames.account_tables(delta, &mut self.k.stats);
             }
         }
+        self.k.move_reservations(mm, addr, old_len, dest);
         if let Some(f) = src.file {
             self.k.inode_mut(f).map_count += 1;
         }

@@ -51,6 +51,8 @@ bitflags::bitflags! {
         const HEAD = 1 << 13;
         /// A tail page of a THP (`PageTail`).
         const TAIL = 1 << 14;
+        /// An unused page of a THP reservation (the RFC's reserved, not yet mapped pages).
+        const RESERVED = 1 << 15;
     }
 }
 

@@ -186,6 +186,9 @@ impl Machine {
         if nid >= self.config.nodes {
             return Err(Errno::EINVAL);
         }
+        // shrink_slab runs with every reclaim pass: the reservation shrinker frees every unused
+        // reserved page (not counted as reclaimed: it is not an LRU page).
+        self.shrink_reservations();
         let (mut reclaimed, mut retries) = (0, MAX_RECLAIM_RETRIES);
         while reclaimed < pages && retries > 0 {
             let freed = self.reclaim_node(nid, pages - reclaimed, Reclaimer::Kswapd);

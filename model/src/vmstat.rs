@@ -42,6 +42,7 @@ items! {
         Writeback = "nr_writeback",
         Shmem = "nr_shmem",
         AnonThps = "nr_anon_transparent_hugepages",
+        ThpReserved = "nr_thp_reserved",
         PageTablePages = "nr_page_table_pages",
         SwapCached = "nr_swapcached",
     }
@@ -76,8 +77,12 @@ items! {
         UnevictableStranded = "unevictable_pgs_stranded",
         ThpFaultAlloc = "thp_fault_alloc",
         ThpFaultFallback = "thp_fault_fallback",
+        ThpResAlloc = "thp_res_alloc",
+        ThpResAllocFailed = "thp_res_alloc_failed",
         ThpCollapseAlloc = "thp_collapse_alloc",
         ThpCollapseAllocFailed = "thp_collapse_alloc_failed",
+        // khugepaged/res_pages_collapsed, the RFC's sysfs counter: reservations promoted.
+        ResPagesCollapsed = "res_pages_collapsed",
         ThpSplitPage = "thp_split_page",
         ThpDeferredSplitPage = "thp_deferred_split_page",
         ThpSplitPmd = "thp_split_pmd",
@@ -177,8 +182,10 @@ impl Machine {
         Meminfo {
             mem_total: kb(total),
             mem_free: kb(free),
-            // si_mem_available() with no watermarks or reclaimable slab: free plus the file LRU.
-            mem_available: kb(free + file_lru),
+            // si_mem_available() with no watermarks or reclaimable slab: free plus the file LRU,
+            // plus unused reserved THP pages (the RFC adds nr_thp_reserved: the shrinker frees
+            // them before anything is reclaimed).
+            mem_available: kb(free + file_lru + get(ThpReserved)),
             buffers: 0,
             cached: kb(get(FilePages) - get(SwapCached)),
             swap_cached: kb(get(SwapCached)),

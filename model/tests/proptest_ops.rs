@@ -591,19 +591,40 @@ fn config() -> impl Strategy<Value = MachineConfig> {
         0usize..3,
         prop::sample::select(vec![0u64, 8 * PAGE_SIZE, 4 << 20]),
         prop::sample::select(vec![(511u32, 64u32, 256u32), (0, 0, 0), (480, 8, 1)]),
+        // THP reservations off (twice as likely), plain-THP threshold 1, and thresholds that
+        // promote after 2 and 64 mapped pages.
+        prop::sample::select(vec![None, None, Some(1u32), Some(2), Some(64)]),
+        prop::bool::weighted(0.2),
     )
-        .prop_map(|(nodes, node_bytes, thp, swap_bytes, (max_ptes_none, max_ptes_swap, max_ptes_shared))| {
-            MachineConfig {
+        .prop_map(
+            |(
                 nodes,
                 node_bytes,
+                thp,
                 swap_bytes,
-                thp: [ThpMode::Never, ThpMode::Madvise, ThpMode::Always][thp],
-                max_ptes_none,
-                max_ptes_swap,
-                max_ptes_shared,
-                ..MachineConfig::default()
-            }
-        })
+                (max_ptes_none, max_ptes_swap, max_ptes_shared),
+                promotion_threshold,
+                read_quirk,
+            )| {
+                let quirks = if read_quirk && promotion_threshold.is_some() {
+                    vec![mmlab_model::config::QUIRK_THP_RESERVE_ON_READ_FAULT.to_string()]
+                } else {
+                    Vec::new()
+                };
+                MachineConfig {
+                    promotion_threshold,
+                    quirks,
+                    nodes,
+                    node_bytes,
+                    swap_bytes,
+                    thp: [ThpMode::Never, ThpMode::Madvise, ThpMode::Always][thp],
+                    max_ptes_none,
+                    max_ptes_swap,
+                    max_ptes_shared,
+                    ..MachineConfig::default()
+                }
+            },
+        )
 }
 
 fn scenario() -> impl Strategy<Value = (MachineConfig, Vec<AOp>)> {

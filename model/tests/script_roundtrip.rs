@@ -393,9 +393,10 @@ mod script {
             prop::option::of(Just(Vec::<String>::new())),
             comment(),
             prop::array::uniform3(prop::option::of((0u64..=511).prop_map(Literal::dec))),
+            prop::option::of((1u64..=512).prop_map(Literal::dec)),
         )
-            .prop_map(|(nodes, node_mem, swap, memlock, thp, quirks, comment, [none, swp, shared])| {
-                MachineSpec {
+            .prop_map(
+                |(nodes, node_mem, swap, memlock, thp, quirks, comment, [none, swp, shared], threshold)| MachineSpec {
                     line: 0,
                     nodes,
                     node_mem,
@@ -406,9 +407,10 @@ mod script {
                     max_ptes_none: none,
                     max_ptes_swap: swp,
                     max_ptes_shared: shared,
+                    promotion_threshold: threshold,
                     comment,
-                }
-            })
+                },
+            )
     }
 
     fn any_script() -> impl Strategy<Value = Script> {

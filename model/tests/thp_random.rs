@@ -1,6 +1,7 @@
 //! Random operation sequences on 2 MiB-aligned mappings, where THPs form, split and go away:
 //! every invariant holds after every operation, teardown leaves nothing behind, and what
-//! userspace sees (results and page values) is the same with THP "always" as with "never".
+//! userspace sees (results and page values) is the same with THP "always" as with "never", and
+//! the same again with THP reservations on (a promotion threshold that varies by seed).
 //! Deterministic: a fixed list of seeds drives a small xorshift generator.
 
 use mmlab_model::*;
@@ -111,6 +112,18 @@ fn thp_config(seed: u64) -> MachineConfig {
     MachineConfig { max_ptes_none, max_ptes_swap, max_ptes_shared, ..config(ThpMode::Always) }
 }
 
+/// The THP machine of a seed with reservations on: thresholds 2, 64, 256, 512 and 1 (plain
+/// THP), and every seventh seed with the RFC's reserve-on-read-fault quirk.
+fn reserved_config(seed: u64) -> MachineConfig {
+    let threshold = [2, 64, 256, 512, 1][seed as usize % 5];
+    let quirks = if seed.is_multiple_of(7) {
+        vec![mmlab_model::config::QUIRK_THP_RESERVE_ON_READ_FAULT.to_string()]
+    } else {
+        Vec::new()
+    };
+    MachineConfig { promotion_threshold: Some(threshold), quirks, ..thp_config(seed) }
+}
+
 fn live(m: &Machine) -> Vec<Pid> {
     m.pids()
 }
@@ -133,6 +146,7 @@ fn random_thp_sequences_keep_invariants_and_userspace_results() {
         let mut r = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut never = Machine::new(config(ThpMode::Never)).unwrap();
         let mut always = Machine::new(thp_config(seed)).unwrap();
+        let mut reserved = Machine::new(reserved_config(seed)).unwrap();
         let mut log = Vec::new();
         // khugepaged runs only with THP on: it runs on the THP machine alone, and only before
         // any MADV_FREE (a collapse makes lazyfree pages dirty anon memory, which reclaim keeps
@@ -141,39 +155,31 @@ fn random_thp_sequences_keep_invariants_and_userspace_results() {
         for _ in 0..120 {
             if live(&always).is_empty() {
                 let s = Op::Spawn;
-                assert_eq!(never.apply(&s), always.apply(&s));
+                let r = never.apply(&s);
+                assert_eq!(r, always.apply(&s));
+                assert_eq!(r, reserved.apply(&s));
                 log.push(s);
             }
             let o = op(&mut r, &live(&always));
             lazyfree |= matches!(o, Op::Madvise { advice: Advice::FREE, .. });
             if o == Op::Khugepaged {
                 if !lazyfree {
-                    assert!(always.apply(&o).is_ok());
                     log.push(o.clone());
-                    let v = always.check_invariants();
-                    assert!(v.is_empty(), "seed {seed} after khugepaged: {v:#?}\n{}", script(&log));
+                    for m in [&mut always, &mut reserved] {
+                        assert!(m.apply(&o).is_ok());
+                        let v = m.check_invariants();
+                        assert!(v.is_empty(), "seed {seed} after khugepaged: {v:#?}\n{}", script(&log));
+                    }
                 }
                 continue;
             }
-            let (a, b) = (never.apply(&o), always.apply(&o));
+            let a = never.apply(&o);
             log.push(o.clone());
-            match o {
-                // How much reclaim frees depends on the page sizes; that it succeeds does not.
-                Op::Reclaim { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed}:\n{}", script(&log)),
-                // A THP fault populates 2 MiB and the huge zero page answers -EFAULT: which pages
-                // move_pages finds resident follows the page size.
-                Op::MovePages { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed}:\n{}", script(&log)),
-                // Whether MADV_COLLAPSE finds a range collapsed already, a huge page free or a
-                // page table there follows the page sizes; what userspace reads after does not.
-                Op::Madvise { advice: Advice::COLLAPSE, .. } => {
-                    let fine = |r: &Result<Outcome, Errno>| {
-                        r.as_ref().map_or_else(|e| [Errno::EINVAL, Errno::ENOMEM, Errno::EAGAIN].contains(e), |_| true)
-                    };
-                    assert!(fine(&a) && fine(&b), "seed {seed}: {a:?} {b:?}\n{}", script(&log));
-                }
-                _ => assert_eq!(a, b, "seed {seed}: {o:?} differs:\n{}", script(&log)),
-            }
-            for m in [&never, &always] {
+            let b = always.apply(&o);
+            same_for_userspace(seed, &o, &a, &b, "always", &log);
+            let c = reserved.apply(&o);
+            same_for_userspace(seed, &o, &a, &c, "reserved", &log);
+            for m in [&never, &always, &reserved] {
                 let v = m.check_invariants();
                 assert!(v.is_empty(), "seed {seed} after {o:?}: {v:#?}\n{}", script(&log));
             }
@@ -181,24 +187,57 @@ fn random_thp_sequences_keep_invariants_and_userspace_results() {
         for pid in live(&always) {
             for v in always.maps(pid).unwrap() {
                 for addr in (v.start..v.end).step_by(PAGE_SIZE as usize) {
-                    let (a, b) = (never.peek(pid, addr), always.peek(pid, addr));
-                    assert_eq!(a, b, "seed {seed} pid {pid} {addr:#x}:\n{}", script(&log));
+                    let a = never.peek(pid, addr);
+                    assert_eq!(a, always.peek(pid, addr), "seed {seed} pid {pid} {addr:#x}:\n{}", script(&log));
+                    assert_eq!(
+                        a,
+                        reserved.peek(pid, addr),
+                        "seed {seed} pid {pid} {addr:#x} reserved:\n{}",
+                        script(&log)
+                    );
                 }
             }
         }
-        for mut m in [never, always] {
-            m.teardown();
-            let v = m.check_invariants();
-            assert!(v.is_empty(), "seed {seed} teardown: {v:#?}\n{}", script(&log));
-            let mi = m.meminfo();
-            assert_eq!((mi.anon_huge_pages, mi.anon_pages, mi.mlocked), (0, 0, 0), "seed {seed}");
-            assert_eq!(mi.mem_free, mi.mem_total, "seed {seed}: frames leaked\n{}", script(&log));
-            assert_eq!(mi.swap_free, mi.swap_total, "seed {seed}: swap slots leaked\n{}", script(&log));
-            for (name, value) in m.vmstat().items {
-                if name.starts_with("nr_") && name != "nr_free_pages" {
-                    assert_eq!(value, 0, "seed {seed}: vmstat {name} after teardown\n{}", script(&log));
-                }
-            }
+        for mut m in [never, always, reserved] {
+            teardown_is_clean(seed, &mut m, &log);
+        }
+    }
+}
+
+/// What userspace sees of one operation on the THP machine `b` (named `name`) matches THP
+/// "never" (`a`).
+fn same_for_userspace(seed: u64, o: &Op, a: &OpResult, b: &OpResult, name: &str, log: &[Op]) {
+    match o {
+        // How much reclaim frees depends on the page sizes; that it succeeds does not.
+        Op::Reclaim { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed} {name}:\n{}", script(log)),
+        // A THP fault populates 2 MiB and the huge zero page answers -EFAULT: which pages
+        // move_pages finds resident follows the page size.
+        Op::MovePages { .. } => assert_eq!(a.is_ok(), b.is_ok(), "seed {seed} {name}:\n{}", script(log)),
+        // Whether MADV_COLLAPSE finds a range collapsed already, a huge page free or a
+        // page table there follows the page sizes; what userspace reads after does not.
+        Op::Madvise { advice: Advice::COLLAPSE, .. } => {
+            let fine = |r: &OpResult| {
+                r.as_ref().map_or_else(|e| [Errno::EINVAL, Errno::ENOMEM, Errno::EAGAIN].contains(e), |_| true)
+            };
+            assert!(fine(a) && fine(b), "seed {seed} {name}: {a:?} {b:?}\n{}", script(log));
+        }
+        _ => assert_eq!(a, b, "seed {seed} {name}: {o:?} differs:\n{}", script(log)),
+    }
+}
+
+/// After teardown nothing is left: no invariant violation, every frame and swap slot free,
+/// every nr_* counter (nr_thp_reserved too) zero.
+fn teardown_is_clean(seed: u64, m: &mut Machine, log: &[Op]) {
+    m.teardown();
+    let v = m.check_invariants();
+    assert!(v.is_empty(), "seed {seed} teardown: {v:#?}\n{}", script(log));
+    let mi = m.meminfo();
+    assert_eq!((mi.anon_huge_pages, mi.anon_pages, mi.mlocked), (0, 0, 0), "seed {seed}");
+    assert_eq!(mi.mem_free, mi.mem_total, "seed {seed}: frames leaked\n{}", script(log));
+    assert_eq!(mi.swap_free, mi.swap_total, "seed {seed}: swap slots leaked\n{}", script(log));
+    for (name, value) in m.vmstat().items {
+        if name.starts_with("nr_") && name != "nr_free_pages" {
+            assert_eq!(value, 0, "seed {seed}: vmstat {name} after teardown\n{}", script(log));
         }
     }
 }

@@ -122,6 +122,12 @@ impl Caps {
                 return Some(why);
             }
         }
+        if let Some(t) = config.promotion_threshold {
+            return Some(format!(
+                "uses THP reservations (promotion_threshold={t}), the 2018 RFC that Linux never merged: this \
+                 kernel has no reservations to compare with"
+            ));
+        }
         if !config.quirks.is_empty() {
             return Some(format!("enables historical quirks ({}) this kernel does not have", config.quirks.join(",")));
         }
@@ -201,6 +207,12 @@ mod tests {
         assert!(caps.script_skip(&two).unwrap().contains("2 NUMA nodes"));
         let big = MachineConfig { memlock_bytes: 16 << 20, ..MachineConfig::default() };
         assert!(caps.script_skip(&big).unwrap().contains("RLIMIT_MEMLOCK"));
+        let res = MachineConfig { promotion_threshold: Some(64), ..MachineConfig::default() };
+        assert_eq!(
+            caps.script_skip(&res).unwrap(),
+            "uses THP reservations (promotion_threshold=64), the 2018 RFC that Linux never merged: this kernel \
+             has no reservations to compare with"
+        );
         let user = Caps { root: false, ..caps };
         assert!(user.script_skip(&MachineConfig::default()).unwrap().contains("root"));
     }

@@ -83,6 +83,7 @@ pub fn config_from_proto(c: Option<&pb::MachineConfig>) -> Result<MachineConfig,
     m.max_ptes_none = c.max_ptes_none.unwrap_or(m.max_ptes_none);
     m.max_ptes_swap = c.max_ptes_swap.unwrap_or(m.max_ptes_swap);
     m.max_ptes_shared = c.max_ptes_shared.unwrap_or(m.max_ptes_shared);
+    m.promotion_threshold = c.promotion_threshold;
     Ok(m)
 }
 
@@ -98,6 +99,7 @@ pub fn config_to_proto(c: &MachineConfig) -> pb::MachineConfig {
         max_ptes_none: Some(c.max_ptes_none),
         max_ptes_swap: Some(c.max_ptes_swap),
         max_ptes_shared: Some(c.max_ptes_shared),
+        promotion_threshold: c.promotion_threshold,
     }
 }
 
@@ -775,6 +777,7 @@ mod tests {
             max_ptes_none: 0,
             max_ptes_swap: 511,
             max_ptes_shared: 7,
+            promotion_threshold: Some(64),
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
     }

@@ -87,6 +87,8 @@ pub struct MachineSpec {
     pub max_ptes_none: Option<Literal>,
     pub max_ptes_swap: Option<Literal>,
     pub max_ptes_shared: Option<Literal>,
+    /// `promotion_threshold=`: THP reservations on, with this promotion threshold.
+    pub promotion_threshold: Option<Literal>,
     /// Trailing comment (the text after `#`).
     pub comment: Option<String>,
 }
@@ -124,6 +126,9 @@ impl MachineSpec {
         }
         if let Some(n) = &self.max_ptes_shared {
             c.max_ptes_shared = knob(n);
+        }
+        if let Some(n) = &self.promotion_threshold {
+            c.promotion_threshold = Some(knob(n));
         }
         c
     }

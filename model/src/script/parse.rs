@@ -7,7 +7,9 @@ use super::{
     Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, ParseError, Query, ResultSpec, Rlimit,
     Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
 };
-use crate::config::{KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PTES_LIMIT, MAX_SWAP_BYTES, ThpMode};
+use crate::config::{
+    KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PROMOTION_THRESHOLD, MAX_PTES_LIMIT, MAX_SWAP_BYTES, ThpMode,
+};
 use crate::errno::Errno;
 use crate::ops::{
     Access, Advice, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, Op, OpenFlags,
@@ -876,7 +878,7 @@ impl<'a> LineParser<'a> {
 
     fn machine(&mut self) -> Result<MachineSpec> {
         const USAGE: &str = "machine [nodes=N] [node_mem=SIZE] [swap=SIZE] [memlock=SIZE] [thp=never|madvise|always] [quirks=a,b] \
-             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N]";
+             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N] [promotion_threshold=N]";
         let mut m = MachineSpec::default();
         for t in &self.toks[1..] {
             let Some((k, v)) = t.text.split_once('=').filter(|_| !t.quoted) else {
@@ -973,6 +975,19 @@ impl<'a> LineParser<'a> {
                     }
                     *slot = Some(l);
                 }
+                "promotion_threshold" => {
+                    if m.promotion_threshold.is_some() {
+                        return Err(dup());
+                    }
+                    let l = self.literal(v, vcol)?;
+                    if l.value == 0 || l.value > u64::from(MAX_PROMOTION_THRESHOLD) {
+                        return Err(self.err_col(
+                            vcol,
+                            format!("promotion_threshold must be between 1 and {MAX_PROMOTION_THRESHOLD}"),
+                        ));
+                    }
+                    m.promotion_threshold = Some(l);
+                }
                 _ => {
                     let keys = [
                         "nodes",
@@ -984,6 +999,7 @@ impl<'a> LineParser<'a> {
                         "max_ptes_none",
                         "max_ptes_swap",
                         "max_ptes_shared",
+                        "promotion_threshold",
                     ];
                     return Err(self.err_at(t, format!("unknown machine key '{k}'{} (usage: {USAGE})", hint(k, keys))));
                 }

@@ -497,13 +497,17 @@ impl MachineSpec {
         if let Some(v) = &self.max_ptes_shared {
             kv("max_ptes_shared", v);
         }
+        if let Some(v) = &self.promotion_threshold {
+            kv("promotion_threshold", v);
+        }
         s
     }
 }
 
 impl Display for MachineSpec {
     /// One line, without the newline: `machine` and the keys present, in the canonical order
-    /// `nodes node_mem swap memlock thp quirks max_ptes_none max_ptes_swap max_ptes_shared`.
+    /// `nodes node_mem swap memlock thp quirks max_ptes_none max_ptes_swap max_ptes_shared
+    /// promotion_threshold`.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_with_comment(f, &self.body(), &self.comment)
     }
