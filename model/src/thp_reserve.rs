@@ -49,6 +49,14 @@ impl Reservation {
         self.handed[(i / 64) as usize] |= 1 << (i % 64);
     }
 
+    /// The slots handed out, ascending.
+    pub fn handed_slots(&self) -> impl Iterator<Item = u64> + '_ {
+        self.handed
+            .iter()
+            .enumerate()
+            .flat_map(|(w, &bits)| (0..64).filter(move |b| bits & (1 << b) != 0).map(move |b| w as u64 * 64 + b))
+    }
+
     /// Pages handed out (`HPAGE_PMD_NR - nr_unused`).
     pub fn nr_handed(&self) -> u64 {
         self.handed.iter().map(|w| w.count_ones() as u64).sum()
@@ -166,13 +174,29 @@ impl Kernel {
             return;
         }
         let stale: Vec<u64> =
-            mm.thp_res.iter().filter(|&(&h, r)| !self.reservation_still_valid(mm, h, r)).map(|(&h, _)| h).collect();
+            mm.thp_res.iter().filter(|&(&h, r)| !self.reservation_holds(mm, h, r)).map(|(&h, _)| h).collect();
         for h in stale {
             let r = mm.thp_res.remove(&h).expect("reservation");
             self.release_reservation(r);
         }
     }
 
+    /// The part of [`Self::reservation_still_valid`] an operation can break: the VMA, the PMD
+    /// and the handed pages. Nothing but a handed page gets mapped in a live reservation's range
+    /// (faults there take their page from it, and a range with a foreign page is never
+    /// reserved), which the invariant checker verifies with the full check.
+    fn reservation_holds(&self, mm: &Mm, haddr: u64, r: &Reservation) -> bool {
+        let Some(v) = mm.vma_at(haddr) else { return false };
+        vma_can_reserve(self, v, haddr)
+            && mm.pt.pmd_at(haddr) == PmdMap::Table
+            && r.handed_slots().all(|i| {
+                let pte = mm.pt.get(haddr + i * PAGE_SIZE);
+                pte.is_present() && pte.pfn() == r.base + i
+            })
+    }
+
+    /// The full check the invariant checker runs: [`Self::reservation_holds`], and every other
+    /// PTE of the range none or the zero page.
     pub(crate) fn reservation_still_valid(&self, mm: &Mm, haddr: u64, r: &Reservation) -> bool {
         let Some(v) = mm.vma_at(haddr) else { return false };
         if !vma_can_reserve(self, v, haddr) || mm.pt.pmd_at(haddr) != PmdMap::Table {
