@@ -254,6 +254,11 @@ impl Machine {
                 .is_some_and(|f| !f.is_free() && !f.is_compound() && f.flags.contains(PageFlags::MLOCKED));
             r.check(ok, "stale-mlock-page", || format!("pfn {pfn:#x}: stale mlock on a page not mlocked"));
         }
+        let mismatch = self.k.frames.block_count_mismatch();
+        r.check(mismatch.is_none(), "block-count", || {
+            let (nid, b, kept, n) = mismatch.unwrap_or_default();
+            format!("node {nid} order-9 block {b}: {kept} allocated frames kept, {n} recounted")
+        });
         let mut cached: BTreeMap<Pfn, u32> = BTreeMap::new();
         for inode in self.k.files.values() {
             for &pfn in inode.cache.values() {

@@ -98,6 +98,9 @@ pub struct Machine {
     pub(crate) procs: BTreeMap<Pid, Process>,
     pub(crate) k: Kernel,
     next_pid: Pid,
+    /// Set by every rmap walk of the current operation: it may have changed the page tables of
+    /// processes other than the operation's own (see [`Machine::fixup_all_reservations`]).
+    pub(crate) rmap_walked: std::cell::Cell<bool>,
 }
 
 impl Machine {
@@ -123,7 +126,7 @@ impl Machine {
             promotion_threshold: config.promotion_threshold,
             quirk_reserve_on_read: config.quirk(crate::config::QUIRK_THP_RESERVE_ON_READ_FAULT),
         };
-        Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1 })
+        Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1, rmap_walked: Default::default() })
     }
 
     pub fn config(&self) -> &MachineConfig {
@@ -137,9 +140,10 @@ impl Machine {
 
     /// Applies one operation.
     pub fn apply(&mut self, op: &Op) -> OpResult {
+        self.rmap_walked.set(false);
         let r = self.apply_op(op);
         if self.k.reservations_on() {
-            self.fixup_all_reservations();
+            self.fixup_reservations_after(op);
         }
         self.k.mlock_batch.clear();
         self.k.frames.lru_add_batch.clear();

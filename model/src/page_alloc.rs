@@ -107,9 +107,33 @@ struct Node {
     free: Vec<u32>,
     /// Page-table pages taken from this node (they are not modeled as frames).
     tables: u64,
+    /// Allocated frames in each naturally aligned order-9 block, from the node's first aligned
+    /// slot on (what the buddy allocator's free lists tell `alloc_huge` at a glance).
+    block_busy: Vec<u16>,
+    /// The first slot of the first aligned block.
+    first_block_slot: usize,
 }
 
 impl Node {
+    fn block_of(&self, slot: usize) -> Option<usize> {
+        slot.checked_sub(self.first_block_slot).map(|s| s / HPAGE_PMD_NR as usize)
+    }
+
+    fn mark_busy(&mut self, slot: usize) {
+        if let Some(b) = self.block_of(slot) {
+            if self.block_busy.len() <= b {
+                self.block_busy.resize(b + 1, 0);
+            }
+            self.block_busy[b] += 1;
+        }
+    }
+
+    fn mark_free(&mut self, slot: usize) {
+        if let Some(b) = self.block_of(slot) {
+            self.block_busy[b] -= 1;
+        }
+    }
+
     fn used(&self) -> u64 {
         self.slots.len() as u64 - self.free.len() as u64 + self.tables
     }
@@ -129,8 +153,18 @@ pub struct Frames {
 
 impl Frames {
     pub fn new(nodes: u32, node_frames: u64) -> Frames {
-        let node = Node { capacity: node_frames, slots: Vec::new(), free: Vec::new(), tables: 0 };
-        Frames { node_frames, nodes: vec![node; nodes as usize], lru_clock: 0, lru_add_batch: Vec::new() }
+        let nodes = (0..nodes as u64)
+            .map(|nid| Node {
+                capacity: node_frames,
+                slots: Vec::new(),
+                free: Vec::new(),
+                tables: 0,
+                block_busy: Vec::new(),
+                first_block_slot: ((HPAGE_PMD_NR - (FIRST_PFN + nid * node_frames) % HPAGE_PMD_NR) % HPAGE_PMD_NR)
+                    as usize,
+            })
+            .collect();
+        Frames { node_frames, nodes, lru_clock: 0, lru_add_batch: Vec::new() }
     }
 
     pub fn node_count(&self) -> u32 {
@@ -190,6 +224,7 @@ impl Frames {
             }
         };
         node.slots[slot] = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
+        node.mark_busy(slot);
         stats.mod_node(nid, NodeStat::FreePages, -1);
         stats.count(Event::PgAlloc, 1);
         let pfn = FIRST_PFN + nid as u64 * self.node_frames + slot as u64;
@@ -212,19 +247,10 @@ impl Frames {
         if node.used() + HPAGE_PMD_NR > node.capacity {
             return None;
         }
-        let first = ((HPAGE_PMD_NR - base % HPAGE_PMD_NR) % HPAGE_PMD_NR) as usize;
-        let capacity = node.capacity as usize;
-        let busy = |node: &Node, i: usize| node.slots.get(i).is_some_and(|f| !f.is_free());
-        let mut start = first;
-        let found = loop {
-            if start + nr > capacity {
-                break None;
-            }
-            match (start..start + nr).rev().find(|&i| busy(node, i)) {
-                Some(i) => start = first + (i + 1 - first).div_ceil(nr) * nr,
-                None => break Some(start),
-            }
-        }?;
+        let first = node.first_block_slot;
+        let blocks = (node.capacity as usize).saturating_sub(first) / nr;
+        let b = (0..blocks).find(|&b| node.block_busy.get(b).is_none_or(|&n| n == 0))?;
+        let found = first + b * nr;
         node.free.retain(|&s| !(found..found + nr).contains(&(s as usize)));
         while node.slots.len() < found {
             node.free.push(node.slots.len() as u32);
@@ -236,9 +262,35 @@ impl Frames {
         for f in &mut node.slots[found..found + nr] {
             *f = Frame { refcount: 1, nid: nid as u8, flags: PageFlags::UPTODATE, ..Frame::default() };
         }
+        if node.block_busy.len() <= b {
+            node.block_busy.resize(b + 1, 0);
+        }
+        node.block_busy[b] = HPAGE_PMD_NR as u16;
         stats.mod_node(nid, NodeStat::FreePages, -(HPAGE_PMD_NR as i64));
         stats.count(Event::PgAlloc, HPAGE_PMD_NR);
         Some(base + found as u64)
+    }
+
+    /// Recounts every node's allocated frames per order-9 block from its slots and free list;
+    /// returns the first block whose kept count differs, as (node, block, kept, recounted).
+    pub fn block_count_mismatch(&self) -> Option<(usize, usize, u16, u16)> {
+        self.nodes.iter().enumerate().find_map(|(nid, node)| {
+            let mut counts = vec![0u16; node.block_busy.len().max(node.slots.len() / HPAGE_PMD_NR as usize + 1)];
+            for slot in 0..node.slots.len() {
+                if let Some(b) = node.block_of(slot) {
+                    counts[b] += 1;
+                }
+            }
+            for &slot in &node.free {
+                if let Some(b) = node.block_of(slot as usize) {
+                    counts[b] -= 1;
+                }
+            }
+            counts.iter().enumerate().find_map(|(b, &n)| {
+                let kept = node.block_busy.get(b).copied().unwrap_or(0);
+                (kept != n).then_some((nid, b, kept, n))
+            })
+        })
     }
 
     /// Returns a frame whose last reference is gone to its node's free list.
@@ -246,6 +298,7 @@ impl Frames {
         let (nid, slot) = self.locate(pfn).expect("pfn of a machine frame");
         let node = &mut self.nodes[nid];
         node.slots[slot] = Frame::default();
+        node.mark_free(slot);
         node.free.push(slot as u32);
         stats.mod_node(nid as u32, NodeStat::FreePages, 1);
         stats.count(Event::PgFree, 1);

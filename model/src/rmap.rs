@@ -18,6 +18,7 @@ pub struct Mapping {
 impl Machine {
     /// Every PTE mapping `pfn`, in pid then address order.
     pub(crate) fn rmap_walk(&self, pfn: Pfn) -> Vec<Mapping> {
+        self.rmap_walked.set(true);
         let f = *self.k.frames.frame(pfn);
         let covers = |v: &Vma| {
             let reaches = if f.is_anon() {

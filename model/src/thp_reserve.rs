@@ -294,8 +294,21 @@ impl Machine {
         self.procs.values_mut().map(|p| k.release_all_reservations(&mut p.mm)).sum()
     }
 
-    /// After each operation: drop the reservations that no longer describe their range.
-    pub(crate) fn fixup_all_reservations(&mut self) {
+    /// After each operation: drop the reservations that no longer describe their range. An
+    /// operation of one process that walked no rmap changed no other process's page tables
+    /// (an OOM kill's exit releases the victim's own), so only its own are checked.
+    pub(crate) fn fixup_reservations_after(&mut self, op: &crate::ops::Op) {
+        match op.pid() {
+            Some(pid) if !self.rmap_walked.get() => {
+                if let Some(p) = self.procs.get_mut(&pid) {
+                    self.k.fixup_reservations(&mut p.mm);
+                }
+            }
+            _ => self.fixup_all_reservations(),
+        }
+    }
+
+    fn fixup_all_reservations(&mut self) {
         let k = &mut self.k;
         for p in self.procs.values_mut() {
             k.fixup_reservations(&mut p.mm);
