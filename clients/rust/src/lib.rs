@@ -21,6 +21,7 @@
 
 pub mod client;
 pub mod error;
+pub mod experiment;
 pub mod remote;
 
 pub use client::{Client, ConnectOptions, Journal, MachineInfo, View, ViewValue};

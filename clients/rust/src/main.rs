@@ -15,6 +15,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mmlab_model::script::{self, FailureKind, ParseError, ProcView, RunOptions, RunReport, Script};
 
+mod experiment_cmd;
 mod oracle_cmd;
 mod remote_cmd;
 
@@ -142,6 +143,9 @@ enum Command {
         #[arg(value_name = "MACHINE")]
         machine: String,
     },
+    /// Run a measurement on the embedded model (the THP reservations RFC's experiment)
+    #[command(subcommand)]
+    Experiment(experiment_cmd::ExperimentCmd),
     /// Print shell completions for mmlab
     Completions {
         /// The shell
@@ -220,6 +224,7 @@ fn main() -> ExitCode {
         Command::Repro { quirks, output, artifact } => repro(&artifact, quirks, output.as_deref()),
         Command::Check { files } => files.iter().map(|f| check_file(f)).max().unwrap_or(Status::Pass),
         Command::Oracle(args) => return ExitCode::from(oracle_cmd::run(&args)),
+        Command::Experiment(cmd) => experiment_cmd::run(&cmd),
     };
     ExitCode::from(status as u8)
 }
