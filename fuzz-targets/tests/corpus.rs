@@ -3,7 +3,7 @@
 //! quirk on (and pass without it).
 
 use mmlab_fuzz::{corpus, targets};
-use mmlab_model::config::KNOWN_QUIRKS;
+use mmlab_model::config::{INVARIANT_QUIRKS, KNOWN_QUIRKS};
 
 type Target = fn(&[u8], &[String]) -> Result<(), mmlab_fuzz::oracle::Failure>;
 
@@ -32,7 +32,7 @@ fn service_seeds_and_regressions_pass() {
 
 #[test]
 fn quirk_inputs_fail_only_with_their_quirk() {
-    for quirk in KNOWN_QUIRKS {
+    for quirk in INVARIANT_QUIRKS {
         let inputs = corpus::quirk_inputs(quirk);
         assert!(!inputs.is_empty(), "no input for quirk {quirk} under fuzz/quirks/");
         for (path, data) in inputs {
@@ -47,7 +47,7 @@ fn quirk_inputs_fail_only_with_their_quirk() {
 /// violation at its last operation.
 #[test]
 fn quirk_inputs_minimize_to_failing_scripts() {
-    for quirk in KNOWN_QUIRKS {
+    for quirk in INVARIANT_QUIRKS {
         for (path, data) in corpus::quirk_inputs(quirk) {
             let r = mmlab_fuzz::repro::from_ops_input(&data, &[quirk.to_string()], "test").expect("fails");
             assert!(r.verified, "{}:\n{}", path.display(), r.script);
@@ -57,5 +57,21 @@ fn quirk_inputs_minimize_to_failing_scripts() {
             assert!(r.script.contains(&format!("quirks={quirk}")), "{}", r.script);
             assert_eq!(r.failure.op_index, Some(r.ops.len() - 1));
         }
+    }
+}
+
+/// Every quirk is either caught by the invariant checker (and has fuzz inputs) or is measured by
+/// a scenario that enables it.
+#[test]
+fn every_quirk_is_covered() {
+    let scenarios = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let texts: Vec<String> = std::fs::read_dir(&scenarios)
+        .expect("scenarios/")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    for quirk in KNOWN_QUIRKS {
+        let fuzzed = INVARIANT_QUIRKS.contains(quirk) && !corpus::quirk_inputs(quirk).is_empty();
+        let scripted = texts.iter().any(|t| t.contains(&format!("quirks={quirk}")));
+        assert!(fuzzed || scripted, "quirk {quirk} has neither fuzz inputs nor a scenario");
     }
 }

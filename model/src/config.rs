@@ -70,9 +70,14 @@ pub const QUIRK_ZAP_DETAILS_SKIP_SWAP: &str = "zap_details_skip_swap";
 /// reserve on the first write instead, which is the model's default.
 pub const QUIRK_THP_RESERVE_ON_READ_FAULT: &str = "thp_reserve_on_read_fault";
 
-/// Names of the historical kernel defects a machine can re-enable (see each `QUIRK_*` constant).
+/// Names of the historical kernel behaviours a machine can re-enable (see each `QUIRK_*` constant).
 pub const KNOWN_QUIRKS: &[&str] =
     &[QUIRK_LOCKONFAULT_SKIP_MAPPED, QUIRK_ZAP_DETAILS_SKIP_SWAP, QUIRK_THP_RESERVE_ON_READ_FAULT];
+
+/// The quirks that are defects the invariant checker catches (each has fuzz inputs that fail
+/// with it on). The others change only what is measured: a zero-page reservation wastes memory
+/// but leaves every invariant intact, so scenarios check its figures instead.
+pub const INVARIANT_QUIRKS: &[&str] = &[QUIRK_LOCKONFAULT_SKIP_MAPPED, QUIRK_ZAP_DETAILS_SKIP_SWAP];
 
 /// Largest `promotion_threshold` (HPAGE_PMD_NR).
 pub const MAX_PROMOTION_THRESHOLD: u32 = 512;
