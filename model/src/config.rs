@@ -79,6 +79,8 @@ pub const KNOWN_QUIRKS: &[&str] =
 /// but leaves every invariant intact, so scenarios check its figures instead.
 pub const INVARIANT_QUIRKS: &[&str] = &[QUIRK_LOCKONFAULT_SKIP_MAPPED, QUIRK_ZAP_DETAILS_SKIP_SWAP];
 
+pub use crate::readahead::{DEFAULT_READ_AHEAD_KB, MAX_READ_AHEAD_KB};
+
 /// Largest `promotion_threshold` (HPAGE_PMD_NR).
 pub const MAX_PROMOTION_THRESHOLD: u32 = 512;
 
@@ -123,6 +125,10 @@ pub struct MachineConfig {
     /// mapped; 1 behaves as plain THP. `None`: Linux as it is, no reservations.
     #[serde(default)]
     pub promotion_threshold: Option<u32>,
+    /// The disk's /sys/class/bdi/*/read_ahead_kb (0..=1048576, Linux: 128): the readahead
+    /// window of disk files (see `readahead.rs`); 0 turns readahead off.
+    #[serde(default = "default_read_ahead_kb")]
+    pub read_ahead_kb: u32,
 }
 
 /// The largest value the khugepaged `max_ptes_*` knobs accept (HPAGE_PMD_NR - 1).
@@ -136,6 +142,9 @@ fn default_max_ptes_swap() -> u32 {
 }
 fn default_max_ptes_shared() -> u32 {
     256
+}
+fn default_read_ahead_kb() -> u32 {
+    crate::readahead::DEFAULT_READ_AHEAD_KB
 }
 
 impl Default for MachineConfig {
@@ -151,6 +160,7 @@ impl Default for MachineConfig {
             max_ptes_swap: default_max_ptes_swap(),
             max_ptes_shared: default_max_ptes_shared(),
             promotion_threshold: None,
+            read_ahead_kb: default_read_ahead_kb(),
         }
     }
 }
@@ -175,6 +185,9 @@ impl MachineConfig {
             return Err(Errno::EINVAL);
         }
         if self.promotion_threshold.is_some_and(|t| t == 0 || t > MAX_PROMOTION_THRESHOLD) {
+            return Err(Errno::EINVAL);
+        }
+        if self.read_ahead_kb > MAX_READ_AHEAD_KB {
             return Err(Errno::EINVAL);
         }
         Ok(())

@@ -11,6 +11,7 @@ use crate::machine::{Kernel, Machine};
 use crate::mm_types::{FileId, OpenFile};
 use crate::ops::{Fd, OpenFlags, Outcome, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, Pfn};
+use crate::readahead::FileRaState;
 use crate::swapfile::Slot;
 use crate::vmstat::NodeStat;
 
@@ -48,6 +49,11 @@ pub struct Inode {
     pub map_count: u32,
     /// The regular file was unlinked: it goes away once unreferenced.
     pub unlinked: bool,
+    /// Regular files: the readahead state (see [`crate::readahead`]).
+    pub ra: FileRaState,
+    /// Regular files: the folios readahead marked PG_readahead, as first index -> pages (the
+    /// model's cache pages are order-0; the mark belongs to the kernel's whole folio).
+    pub ra_marks: BTreeMap<u64, u64>,
 }
 
 impl Inode {
@@ -86,6 +92,8 @@ impl Kernel {
             open_count: 0,
             map_count: 0,
             unlinked: false,
+            ra: FileRaState::default(),
+            ra_marks: BTreeMap::new(),
         };
         self.files.insert(id, inode);
         id
@@ -109,12 +117,12 @@ impl Kernel {
             self.frames.frame_mut(pfn).flags |= PageFlags::UPTODATE;
             return Ok((pfn, false));
         }
+        if !self.inode(file).is_shmem() {
+            return self.add_disk_page(file, index, nid).map(|pfn| (pfn, true)).ok_or(Errno::ENOMEM);
+        }
         let pfn = self.frames.alloc(nid, &mut self.stats).ok_or(Errno::ENOMEM)?;
         let swapped = self.inode_mut(file).swap.remove(&index);
-        let inode = self.files.get_mut(&file).expect("live inode");
-        let shmem = inode.is_shmem();
-        let mut value = inode.disk.get(&index).copied().unwrap_or(0);
-        inode.cache.insert(index, pfn);
+        let mut value = 0;
         if let Some(slot) = swapped {
             // shmem_swapin_folio on the synchronous device: read, drop the slot, and the page
             // (the only copy now) is dirty.
@@ -123,6 +131,24 @@ impl Kernel {
             self.free_swap_and_cache(slot);
             self.frames.frame_mut(pfn).flags |= PageFlags::DIRTY;
         }
+        self.insert_cache_page(file, index, pfn, value);
+        Ok((pfn, swapped.is_some()))
+    }
+
+    /// A disk file's page at `index` read into the cache from the disk image (not yet cached).
+    /// None when no frame is free.
+    pub fn add_disk_page(&mut self, file: FileId, index: u64, nid: u32) -> Option<Pfn> {
+        let pfn = self.frames.alloc(nid, &mut self.stats)?;
+        let value = self.inode(file).disk.get(&index).copied().unwrap_or(0);
+        self.insert_cache_page(file, index, pfn, value);
+        Some(pfn)
+    }
+
+    /// `filemap_add_folio` + `folio_add_lru` of a new page holding `value`.
+    fn insert_cache_page(&mut self, file: FileId, index: u64, pfn: Pfn, value: u64) {
+        let inode = self.files.get_mut(&file).expect("live inode");
+        let shmem = inode.is_shmem();
+        inode.cache.insert(index, pfn);
         let f = self.frames.frame_mut(pfn);
         f.value = value;
         f.index = index;
@@ -138,7 +164,6 @@ impl Kernel {
             self.stats.mod_node(nid, NodeStat::InactiveFile, 1);
         }
         self.frames.lru_stamp(pfn);
-        Ok((pfn, !shmem || swapped.is_some()))
     }
 
     /// `folio_mark_dirty` for a page-cache page.
@@ -439,6 +464,10 @@ impl Machine {
         }
         let shmem = inode.is_shmem();
         let (pfn, _) = self.k.get_cache_page(of.file, index, 0)?;
+        if !shmem && self.k.frames.frame(pfn).flags.contains(PageFlags::READAHEAD) {
+            // filemap_get_pages: a read of a marked page starts the next window.
+            self.k.page_cache_async_ra(of.file, index, pfn, 1);
+        }
         // shmem_file_read_iter marks a page it reads from its start accessed; filemap_read does
         // unless the read starts in the page the previous read of this file ended in.
         if shmem || of.ra_prev_page != Some(index) {

@@ -28,6 +28,7 @@ mod oom_kill;
 pub mod ops;
 mod page_alloc;
 pub mod proc;
+mod readahead;
 mod rmap;
 pub mod script;
 mod shmem;

@@ -51,6 +51,8 @@ pub struct Kernel {
     pub promotion_threshold: Option<u32>,
     /// The `thp_reserve_on_read_fault` quirk.
     pub quirk_reserve_on_read: bool,
+    /// The disk's `read_ahead_kb`.
+    pub read_ahead_kb: u32,
 }
 
 impl Kernel {
@@ -125,6 +127,7 @@ impl Machine {
             stale_mlock_freed: 0,
             promotion_threshold: config.promotion_threshold,
             quirk_reserve_on_read: config.quirk(crate::config::QUIRK_THP_RESERVE_ON_READ_FAULT),
+            read_ahead_kb: config.read_ahead_kb,
         };
         Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1, rmap_walked: Default::default() })
     }

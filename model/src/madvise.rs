@@ -157,12 +157,10 @@ impl Machine {
                 if let Some(file) = vma.file
                     && !self.k.inode(file).is_shmem()
                 {
-                    let size_pages = self.k.inode(file).size_pages();
+                    // vfs_fadvise(POSIX_FADV_WILLNEED): force_page_cache_readahead, whose
+                    // result madvise ignores.
                     let first = vma.pgoff_at(start);
-                    let last = vma.pgoff_at(end).min(size_pages);
-                    for index in first..last {
-                        self.k.get_cache_page(file, index, 0)?;
-                    }
+                    self.k.force_page_cache_ra(file, first, (end - start) / PAGE_SIZE);
                 }
                 Ok(())
             }

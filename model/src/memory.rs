@@ -249,8 +249,15 @@ impl Kernel {
         if index >= self.inode(file).size_pages() {
             return Err(FaultError::Signal(Signal::Bus));
         }
+        let mut missed = false;
+        if !self.inode(file).is_shmem() {
+            missed = !self.inode(file).cache.contains_key(&index);
+            if let Some(kind) = self.filemap_readahead(mm, vma, addr, file, write) {
+                return Ok(kind);
+            }
+        }
         let (page, major) = self.get_cache_page(file, index, 0)?;
-        let kind = if major { FaultKind::Major } else { FaultKind::Minor };
+        let kind = if major || missed { FaultKind::Major } else { FaultKind::Minor };
         if write && !vma.is_shared() {
             // do_cow_fault: the private copy is anon; the cache page is not mapped.
             let value = self.frames.frame(page).value;
@@ -270,6 +277,27 @@ impl Kernel {
         Ok(kind)
     }
 
+    /// The readahead half of `filemap_fault` on a disk file: a cached page the fault did not
+    /// map is a hit (`do_async_mmap_readahead`); a miss reads ahead (`do_sync_mmap_readahead`).
+    /// Both drop the lock for their I/O and the fault is retried (VM_FAULT_RETRY); a read
+    /// fault's retry maps what fault-around now finds. Returns how the fault completed if that
+    /// retry mapped the faulting page.
+    fn filemap_readahead(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, file: FileId, write: bool) -> Option<FaultKind> {
+        let index = vma.pgoff_at(addr);
+        if let Some(&pfn) = self.inode(file).cache.get(&index) {
+            if !self.async_mmap_readahead(file, index, pfn, vma.flags) {
+                return None;
+            }
+            // The retry is not FAULT_FLAG_TRIED (the first attempt was not major), so it meets
+            // the page, unmarked now, as a hit again.
+            self.async_mmap_readahead(file, index, pfn, vma.flags);
+            return (!write && self.do_fault_around(mm, vma, addr, file)).then_some(FaultKind::Minor);
+        }
+        self.sync_mmap_readahead(file, index, vma);
+        let retried = !write && self.inode(file).cache.contains_key(&index);
+        (retried && self.do_fault_around(mm, vma, addr, file)).then_some(FaultKind::Major)
+    }
+
     /// `do_fault_around` + `filemap_map_pages`: a read fault maps the page-cache pages already
     /// resident in the aligned 16-page window around `addr` (clamped to the VMA, the page table
     /// and EOF), read-only unless the VMA is writable shared shmem. Returns whether the faulting
@@ -285,7 +313,7 @@ impl Kernel {
         // set_pte_range with vm_page_prot: writable only where no write notification is needed
         // (a writable shared shmem VMA), as for the faulting page itself.
         let writable = vma.is_shared() && vma.flags.contains(VmFlags::WRITE) && self.inode(file).is_shmem();
-        let mut mapped_fault_page = false;
+        let (mut mapped_fault_page, mut mapped) = (false, 0);
         for off in from..to {
             let a = table_base + off * PAGE_SIZE;
             let index = vma.pgoff_at(a);
@@ -293,8 +321,10 @@ impl Kernel {
                 continue;
             }
             let Some(&pfn) = self.inode(file).cache.get(&index) else { continue };
-            // filemap_map_pages skips folios that are not uptodate (fallocated shmem).
-            if !self.frames.frame(pfn).flags.contains(PageFlags::UPTODATE) {
+            // filemap_map_pages skips folios that are not uptodate (fallocated shmem) and those
+            // marked for readahead (the fault on them starts the next window).
+            let flags = self.frames.frame(pfn).flags;
+            if !flags.contains(PageFlags::UPTODATE) || flags.contains(PageFlags::READAHEAD) {
                 continue;
             }
             self.rmap_add(pfn, vma.flags.contains(VmFlags::LOCKED));
@@ -302,6 +332,10 @@ impl Kernel {
             let counter = mm_counter(self.frames.frame(pfn));
             mm.rss[counter as usize] += 1;
             mapped_fault_page |= a == addr;
+            mapped += 1;
+        }
+        if !self.inode(file).is_shmem() {
+            self.ra_fault_around_hits(file, mapped);
         }
         mapped_fault_page
     }

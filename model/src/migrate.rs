@@ -122,7 +122,8 @@ impl Machine {
             | PageFlags::REFERENCED
             | PageFlags::ACTIVE
             | PageFlags::ANON_EXCLUSIVE
-            | PageFlags::UPTODATE;
+            | PageFlags::UPTODATE
+            | PageFlags::READAHEAD;
         {
             let n = self.k.frames.frame_mut(new);
             n.value = f.value;

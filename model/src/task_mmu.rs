@@ -303,6 +303,8 @@ impl Machine {
             (PageFlags::UNEVICTABLE, KpageFlags::UNEVICTABLE),
             (PageFlags::MLOCKED, KpageFlags::MLOCKED),
             (PageFlags::ANON_EXCLUSIVE, KpageFlags::MAPPEDTODISK),
+            // PG_readahead is PG_reclaim's bit.
+            (PageFlags::READAHEAD, KpageFlags::RECLAIM),
         ];
         for (p, kf) in map {
             if pf.contains(p) {

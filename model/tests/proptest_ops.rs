@@ -595,6 +595,8 @@ fn config() -> impl Strategy<Value = MachineConfig> {
         // promote after 2 and 64 mapped pages.
         prop::sample::select(vec![None, None, Some(1u32), Some(2), Some(64)]),
         prop::bool::weighted(0.2),
+        // Readahead off, a 4-page window, Linux's default and this VM's disk.
+        prop::sample::select(vec![0u32, 16, 128, 8192]),
     )
         .prop_map(
             |(
@@ -605,6 +607,7 @@ fn config() -> impl Strategy<Value = MachineConfig> {
                 (max_ptes_none, max_ptes_swap, max_ptes_shared),
                 promotion_threshold,
                 read_quirk,
+                read_ahead_kb,
             )| {
                 let quirks = if read_quirk && promotion_threshold.is_some() {
                     vec![mmlab_model::config::QUIRK_THP_RESERVE_ON_READ_FAULT.to_string()]
@@ -621,6 +624,7 @@ fn config() -> impl Strategy<Value = MachineConfig> {
                     max_ptes_none,
                     max_ptes_swap,
                     max_ptes_shared,
+                    read_ahead_kb,
                     ..MachineConfig::default()
                 }
             },

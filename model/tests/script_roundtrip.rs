@@ -394,21 +394,25 @@ mod script {
             comment(),
             prop::array::uniform3(prop::option::of((0u64..=511).prop_map(Literal::dec))),
             prop::option::of((1u64..=512).prop_map(Literal::dec)),
+            prop::option::of((0u64..=1 << 20).prop_map(Literal::dec)),
         )
             .prop_map(
-                |(nodes, node_mem, swap, memlock, thp, quirks, comment, [none, swp, shared], threshold)| MachineSpec {
-                    line: 0,
-                    nodes,
-                    node_mem,
-                    swap,
-                    memlock,
-                    thp,
-                    quirks,
-                    max_ptes_none: none,
-                    max_ptes_swap: swp,
-                    max_ptes_shared: shared,
-                    promotion_threshold: threshold,
-                    comment,
+                |(nodes, node_mem, swap, memlock, thp, quirks, comment, [none, swp, shared], threshold, ra)| {
+                    MachineSpec {
+                        line: 0,
+                        nodes,
+                        node_mem,
+                        swap,
+                        memlock,
+                        thp,
+                        quirks,
+                        max_ptes_none: none,
+                        max_ptes_swap: swp,
+                        max_ptes_shared: shared,
+                        promotion_threshold: threshold,
+                        read_ahead_kb: ra,
+                        comment,
+                    }
                 },
             )
     }

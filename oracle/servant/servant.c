@@ -131,7 +131,8 @@ static void do_access(void)
 		}
 }
 
-/* open(2) of a disk file, with readahead turned off (POSIX_FADV_RANDOM): the model has none. */
+/* open(2) of a disk file with POSIX_FADV_RANDOM (FMODE_RANDOM): read(2) reads only the pages it asks
+ * for, as the model's pread does; mmap faults still read ahead (FMODE_RANDOM does not reach them). */
 static long open_file(void)
 {
 	int fd = open(c.s, (int)c.a[0], 0644);

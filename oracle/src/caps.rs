@@ -26,6 +26,38 @@ fn read(path: &str) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
+/// The `read_ahead_kb` of the block device holding `dir` (its queue, the whole disk's queue for
+/// a partition, or its backing_dev_info), if sysfs tells.
+pub fn read_ahead_kb(dir: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let dev = std::fs::metadata(dir).ok()?.dev();
+    let (major, minor) = (libc::major(dev), libc::minor(dev));
+    [
+        format!("/sys/dev/block/{major}:{minor}/queue/read_ahead_kb"),
+        format!("/sys/dev/block/{major}:{minor}/../queue/read_ahead_kb"),
+        format!("/sys/class/bdi/{major}:{minor}/read_ahead_kb"),
+    ]
+    .iter()
+    .find_map(|p| read(p)?.trim().parse().ok())
+}
+
+/// Why a script cannot be compared with the disk's readahead window `live` (None: unknown), if
+/// it cannot: a script that sets `read_ahead_kb` needs the disk to have that window (the oracle
+/// does not change a device setting); a script that opens disk files needs to know the window.
+pub fn readahead_skip(explicit: Option<u32>, live: Option<u32>, opens_files: bool) -> Option<String> {
+    match (explicit, live) {
+        (Some(want), Some(have)) if want != have => Some(format!(
+            "needs read_ahead_kb={want} and the oracle's disk has {have}; the oracle does not change a device \
+             setting"
+        )),
+        (Some(want), None) => Some(format!("needs read_ahead_kb={want} and sysfs does not tell the oracle's disk's")),
+        (None, None) if opens_files => {
+            Some("opens disk files and sysfs does not tell the readahead window of the oracle's disk".into())
+        }
+        _ => None,
+    }
+}
+
 /// Node count of a cpulist such as `0` or `0-1,3`.
 pub fn count_list(s: &str) -> u32 {
     s.trim()
@@ -215,5 +247,28 @@ mod tests {
         );
         let user = Caps { root: false, ..caps };
         assert!(user.script_skip(&MachineConfig::default()).unwrap().contains("root"));
+    }
+
+    #[test]
+    fn readahead_windows_must_match_the_disk() {
+        assert_eq!(readahead_skip(None, Some(8192), true), None);
+        assert_eq!(readahead_skip(Some(8192), Some(8192), true), None);
+        assert_eq!(
+            readahead_skip(Some(128), Some(8192), true).unwrap(),
+            "needs read_ahead_kb=128 and the oracle's disk has 8192; the oracle does not change a device setting"
+        );
+        assert!(readahead_skip(None, None, true).unwrap().contains("opens disk files"));
+        assert_eq!(readahead_skip(None, None, false), None);
+        assert!(readahead_skip(Some(128), None, false).unwrap().contains("sysfs does not tell"));
+    }
+
+    #[test]
+    fn reads_the_window_of_a_directory_on_a_block_device() {
+        use std::os::unix::fs::MetadataExt;
+        // The root file system's device, when it is a block device sysfs knows (not an overlay).
+        let dev = std::fs::metadata("/").unwrap().dev();
+        let queue = format!("/sys/dev/block/{}:{}/queue/read_ahead_kb", libc::major(dev), libc::minor(dev));
+        let Ok(text) = std::fs::read_to_string(&queue) else { return };
+        assert_eq!(read_ahead_kb(std::path::Path::new("/")), Some(text.trim().parse().unwrap()));
     }
 }

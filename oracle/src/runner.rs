@@ -93,6 +93,8 @@ pub struct Oracle {
     kpage: Option<KpageFiles>,
     drain_page: Vec<u8>,
     scripts: u64,
+    /// The readahead window of the disk holding `dir`, where the scripts' files live.
+    read_ahead_kb: Option<u32>,
 }
 
 /// Where the oracle keeps its files unless told otherwise: a disk file system, because scripts'
@@ -109,17 +111,37 @@ impl Oracle {
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let prog = ServantProgram::install(&dir)?;
         let kpage = if caps.root { Some(KpageFiles::open()?) } else { None };
-        Ok(Oracle { caps, known, prog_path: prog.path, dir, kpage, drain_page: vec![1u8; 8192], scripts: 0 })
+        let read_ahead_kb = crate::caps::read_ahead_kb(&dir);
+        Ok(Oracle {
+            caps,
+            known,
+            prog_path: prog.path,
+            dir,
+            kpage,
+            drain_page: vec![1u8; 8192],
+            scripts: 0,
+            read_ahead_kb,
+        })
     }
 
     /// Runs one script; `label` names it in known-divergence `script` patterns.
     pub fn run(&mut self, s: &Script, label: &str) -> ScriptReport {
         let mut report = ScriptReport::new();
-        let config = s.machine.as_ref().map(|m| m.config()).unwrap_or_default();
+        let mut config = s.machine.as_ref().map(|m| m.config()).unwrap_or_default();
         if let Some(why) = self.caps.script_skip(&config) {
             report.verdict = Verdict::Skipped;
             report.skip = Some((None, why));
             return report;
+        }
+        // The model reads ahead with the window of the disk the script's files are on.
+        let explicit = s.machine.as_ref().and_then(|m| m.read_ahead_kb.as_ref()).map(|_| config.read_ahead_kb);
+        if let Some(why) = crate::caps::readahead_skip(explicit, self.read_ahead_kb, ops_used(s).contains(&"open")) {
+            report.verdict = Verdict::Skipped;
+            report.skip = Some((None, why));
+            return report;
+        }
+        if let Some(kb) = self.read_ahead_kb {
+            config.read_ahead_kb = kb;
         }
         // A machine with swap gets a zram swap area of its size for this script only; dropping
         // it (after the servants are gone, on every path) swaps it off and removes it.

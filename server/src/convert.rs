@@ -84,6 +84,7 @@ pub fn config_from_proto(c: Option<&pb::MachineConfig>) -> Result<MachineConfig,
     m.max_ptes_swap = c.max_ptes_swap.unwrap_or(m.max_ptes_swap);
     m.max_ptes_shared = c.max_ptes_shared.unwrap_or(m.max_ptes_shared);
     m.promotion_threshold = c.promotion_threshold;
+    m.read_ahead_kb = c.read_ahead_kb.unwrap_or(m.read_ahead_kb);
     Ok(m)
 }
 
@@ -100,6 +101,7 @@ pub fn config_to_proto(c: &MachineConfig) -> pb::MachineConfig {
         max_ptes_swap: Some(c.max_ptes_swap),
         max_ptes_shared: Some(c.max_ptes_shared),
         promotion_threshold: c.promotion_threshold,
+        read_ahead_kb: Some(c.read_ahead_kb),
     }
 }
 
@@ -778,6 +780,7 @@ mod tests {
             max_ptes_swap: 511,
             max_ptes_shared: 7,
             promotion_threshold: Some(64),
+            read_ahead_kb: 8192,
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
     }

@@ -89,6 +89,8 @@ pub struct MachineSpec {
     pub max_ptes_shared: Option<Literal>,
     /// `promotion_threshold=`: THP reservations on, with this promotion threshold.
     pub promotion_threshold: Option<Literal>,
+    /// `read_ahead_kb=`: the disk's readahead window.
+    pub read_ahead_kb: Option<Literal>,
     /// Trailing comment (the text after `#`).
     pub comment: Option<String>,
 }
@@ -129,6 +131,9 @@ impl MachineSpec {
         }
         if let Some(n) = &self.promotion_threshold {
             c.promotion_threshold = Some(knob(n));
+        }
+        if let Some(n) = &self.read_ahead_kb {
+            c.read_ahead_kb = knob(n);
         }
         c
     }

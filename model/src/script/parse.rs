@@ -8,7 +8,8 @@ use super::{
     Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
 };
 use crate::config::{
-    KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PROMOTION_THRESHOLD, MAX_PTES_LIMIT, MAX_SWAP_BYTES, ThpMode,
+    KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PROMOTION_THRESHOLD, MAX_PTES_LIMIT, MAX_READ_AHEAD_KB,
+    MAX_SWAP_BYTES, ThpMode,
 };
 use crate::errno::Errno;
 use crate::ops::{
@@ -878,7 +879,7 @@ impl<'a> LineParser<'a> {
 
     fn machine(&mut self) -> Result<MachineSpec> {
         const USAGE: &str = "machine [nodes=N] [node_mem=SIZE] [swap=SIZE] [memlock=SIZE] [thp=never|madvise|always] [quirks=a,b] \
-             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N] [promotion_threshold=N]";
+             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N] [promotion_threshold=N] [read_ahead_kb=N]";
         let mut m = MachineSpec::default();
         for t in &self.toks[1..] {
             let Some((k, v)) = t.text.split_once('=').filter(|_| !t.quoted) else {
@@ -988,6 +989,18 @@ impl<'a> LineParser<'a> {
                     }
                     m.promotion_threshold = Some(l);
                 }
+                "read_ahead_kb" => {
+                    if m.read_ahead_kb.is_some() {
+                        return Err(dup());
+                    }
+                    let l = self.literal(v, vcol)?;
+                    if l.value > u64::from(MAX_READ_AHEAD_KB) {
+                        return Err(
+                            self.err_col(vcol, format!("read_ahead_kb must be between 0 and {MAX_READ_AHEAD_KB}"))
+                        );
+                    }
+                    m.read_ahead_kb = Some(l);
+                }
                 _ => {
                     let keys = [
                         "nodes",
@@ -1000,6 +1013,7 @@ impl<'a> LineParser<'a> {
                         "max_ptes_swap",
                         "max_ptes_shared",
                         "promotion_threshold",
+                        "read_ahead_kb",
                     ];
                     return Err(self.err_at(t, format!("unknown machine key '{k}'{} (usage: {USAGE})", hint(k, keys))));
                 }

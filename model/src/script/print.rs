@@ -500,6 +500,9 @@ impl MachineSpec {
         if let Some(v) = &self.promotion_threshold {
             kv("promotion_threshold", v);
         }
+        if let Some(v) = &self.read_ahead_kb {
+            kv("read_ahead_kb", v);
+        }
         s
     }
 }
@@ -507,7 +510,7 @@ impl MachineSpec {
 impl Display for MachineSpec {
     /// One line, without the newline: `machine` and the keys present, in the canonical order
     /// `nodes node_mem swap memlock thp quirks max_ptes_none max_ptes_swap max_ptes_shared
-    /// promotion_threshold`.
+    /// promotion_threshold read_ahead_kb`.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_with_comment(f, &self.body(), &self.comment)
     }
