@@ -185,6 +185,10 @@ impl Kernel {
     pub fn remove_cache_page(&mut self, file: FileId, index: u64, discard: bool) {
         let Some(pfn) = self.inode_mut(file).cache.remove(&index) else { return };
         let f = *self.frames.frame(pfn);
+        if f.flags.contains(PageFlags::READAHEAD) {
+            // The marked folio goes with its page.
+            self.inode_mut(file).ra_marks.retain(|&first, &mut pages| !(first..first + pages).contains(&index));
+        }
         debug_assert_eq!(f.mapcount, 0);
         let nid = f.nid as u32;
         let shmem = f.is_shmem();

@@ -14,9 +14,11 @@
 //!
 //! Shmem has no readahead. Two simplifications: the readahead state (`struct file_ra_state`)
 //! is kept per inode, not per open file description (the two differ only when one file is
-//! opened twice and faulted through both), and every page read ahead is an order-0 folio (the
-//! kernel's asynchronous windows on a file system with large folios, such as ext4 since 6.16,
-//! use folios of growing order and align the window's end to them). read(2) behaves as after
+//! opened twice and faulted through both), and every page read ahead is an order-0 page: the
+//! kernel's asynchronous windows on a file system with large folios (ext4 since 6.16) use folios
+//! of growing order, and the model follows their layout only where it shows in mappings (the
+//! window's end on an order boundary, the mark on the whole first folio), not in kpageflags
+//! COMPOUND_HEAD/TAIL or kpagecount. read(2) behaves as after
 //! POSIX_FADV_RANDOM (`FMODE_RANDOM`: it reads only the pages asked for), except that a read of a
 //! marked page still starts the next window, as `filemap_get_pages` does.
 
@@ -160,6 +162,7 @@ impl Kernel {
         }
         // Each asynchronous window asks for folios two orders larger, at most the window's
         // own order, and ends on a boundary of that order.
+        next.size = next.size.max(1);
         next.order = (ra.order + 2).min(MAX_PAGECACHE_ORDER).min(next.size.ilog2());
         next.size = round_down(next.start + next.size, 1 << next.order) - next.start;
         next.async_size = next.size;
@@ -207,6 +210,9 @@ impl Kernel {
     fn page_cache_ra_order(&mut self, file: FileId) {
         let ra = self.inode(file).ra;
         let Some(last) = self.inode(file).size_pages().checked_sub(1) else { return };
+        if ra.size == 0 {
+            return;
+        }
         let limit = last.min(ra.start + ra.size - 1);
         let mark = ra.start + ra.size - ra.async_size;
         let mut index = ra.start;
