@@ -33,6 +33,7 @@ mod rmap;
 pub mod script;
 mod shmem;
 mod swapfile;
+pub mod task;
 mod task_mmu;
 mod thp_reserve;
 pub mod views;
