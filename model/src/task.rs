@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::errno::Errno;
+use crate::lockdep::{self, WaitFor};
 use crate::mmap_lock::{Acquire, Mode, RwSem, TaskId, VmaLock};
 
 /// What a swap-in fault does when the swap cache folio is locked by another task's I/O.
@@ -214,6 +215,40 @@ impl Tasks {
         }
     }
 
+    /// The wait-for graph of the tasks that wait (`lockdep::WaitFor`).
+    pub fn wait_for(&self) -> WaitFor {
+        let mut g = WaitFor::new();
+        for (&id, f) in self.faults.iter().filter(|&(&i, f)| self.waiting(i, f)) {
+            let holders = match f.blocked {
+                Some(Blocked::MmapLock) => self.mmap_lock.holders(),
+                Some(Blocked::Folio(e)) => self.swap_cache.get(&e).copied().flatten().into_iter().collect(),
+                _ => Vec::new(),
+            };
+            g.insert(id, holders.into_iter().collect());
+        }
+        g
+    }
+
+    /// Invariant violations: a wait-for cycle, a task nothing can wake, a lock held when every
+    /// task is done.
+    pub fn violations(&self) -> Vec<String> {
+        let g = self.wait_for();
+        let mut v = Vec::new();
+        if let Some(c) = lockdep::find_cycle(&g) {
+            v.push(format!("deadlock: tasks {c:?}"));
+        }
+        let live = self.faults.iter().filter(|(_, f)| f.phase != Phase::Done).map(|(&i, _)| i).collect();
+        let io = |t: TaskId| self.faults.get(&t).is_some_and(|f| f.io_pending);
+        for t in lockdep::never_woken(&g, &live, io) {
+            v.push(format!("task {t} can never be woken"));
+        }
+        let idle = self.faults.values().all(|f| f.phase == Phase::Done);
+        if idle && !(self.vma_lock.holders().is_empty() && self.mmap_lock.holders().is_empty()) {
+            v.push("lock held after every task completed".to_string());
+        }
+        v
+    }
+
     /// Is task `id` finished?
     pub fn done(&self, id: TaskId) -> bool {
         self.faults.get(&id).is_some_and(|f| f.phase == Phase::Done)
@@ -253,6 +288,7 @@ mod tests {
         t.run_until_idle();
         assert!(t.done(a) && t.done(b));
         assert_eq!(t.mmap_lock.holders(), Vec::<TaskId>::new());
+        assert_eq!(t.violations(), Vec::<String>::new());
     }
 
     #[test]
@@ -278,6 +314,7 @@ mod tests {
         assert_eq!(t.stats.vma_lock_abort, 1);
         assert_eq!(t.stats.faults_blocked_behind_writer, 1);
         t.vma_lock.end_write(100);
+        assert_eq!(t.violations(), vec!["task 1 can never be woken".to_string()]);
         assert_eq!(t.mmap_lock.up(100), Ok(vec![a]));
         t.run_until_idle();
         t.io_complete(a).unwrap();
