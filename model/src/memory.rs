@@ -251,9 +251,10 @@ impl Kernel {
         }
         let mut missed = false;
         if !self.inode(file).is_shmem() {
-            missed = !self.inode(file).cache.contains_key(&index);
-            if let Some(kind) = self.filemap_readahead(mm, vma, addr, file, write) {
-                return Ok(kind);
+            match self.filemap_readahead(mm, vma, addr, file, write) {
+                Readahead::Mapped(kind) => return Ok(kind),
+                Readahead::Missed => missed = true,
+                Readahead::Hit => {}
             }
         }
         let (page, major) = self.get_cache_page(file, index, 0)?;
@@ -280,22 +281,27 @@ impl Kernel {
     /// The readahead half of `filemap_fault` on a disk file: a cached page the fault did not
     /// map is a hit (`do_async_mmap_readahead`); a miss reads ahead (`do_sync_mmap_readahead`).
     /// Both drop the lock for their I/O and the fault is retried (VM_FAULT_RETRY); a read
-    /// fault's retry maps what fault-around now finds. Returns how the fault completed if that
-    /// retry mapped the faulting page.
-    fn filemap_readahead(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, file: FileId, write: bool) -> Option<FaultKind> {
+    /// fault's retry maps what fault-around now finds.
+    fn filemap_readahead(&mut self, mm: &mut Mm, vma: &Vma, addr: u64, file: FileId, write: bool) -> Readahead {
         let index = vma.pgoff_at(addr);
         if let Some(&pfn) = self.inode(file).cache.get(&index) {
             if !self.async_mmap_readahead(file, index, pfn, vma.flags) {
-                return None;
+                return Readahead::Hit;
             }
             // The retry is not FAULT_FLAG_TRIED (the first attempt was not major), so it meets
             // the page, unmarked now, as a hit again.
             self.async_mmap_readahead(file, index, pfn, vma.flags);
-            return (!write && self.do_fault_around(mm, vma, addr, file)).then_some(FaultKind::Minor);
+            if !write && self.do_fault_around(mm, vma, addr, file) {
+                return Readahead::Mapped(FaultKind::Minor);
+            }
+            return Readahead::Hit;
         }
         self.sync_mmap_readahead(file, index, vma);
         let retried = !write && self.inode(file).cache.contains_key(&index);
-        (retried && self.do_fault_around(mm, vma, addr, file)).then_some(FaultKind::Major)
+        if retried && self.do_fault_around(mm, vma, addr, file) {
+            return Readahead::Mapped(FaultKind::Major);
+        }
+        Readahead::Missed
     }
 
     /// `do_fault_around` + `filemap_map_pages`: a read fault maps the page-cache pages already
@@ -677,4 +683,14 @@ impl Machine {
         }
         Ok(0)
     }
+}
+
+/// What the readahead half of a disk-file fault did.
+enum Readahead {
+    /// The retried fault mapped the page (the fault is complete).
+    Mapped(FaultKind),
+    /// The page was cached already.
+    Hit,
+    /// The page was not cached: the fault is major.
+    Missed,
 }

@@ -66,7 +66,6 @@ pub struct TaskStats {
     pub vma_lock_success: u64,
     pub vma_lock_abort: u64,
     pub vma_lock_retry: u64,
-    pub vma_lock_miss: u64,
     pub faults_blocked_behind_writer: u64,
 }
 
@@ -202,10 +201,12 @@ impl Tasks {
     /// Steps every runnable task, ascending ids, until none advances.
     pub fn run_until_idle(&mut self) {
         loop {
-            let ids: Vec<TaskId> =
-                self.faults.iter().filter(|(_, f)| f.phase != Phase::Done).map(|(&i, _)| i).collect();
-            let runnable: Vec<TaskId> =
-                ids.into_iter().filter(|&i| self.faults.get(&i).is_some_and(|f| !self.waiting(i, f))).collect();
+            let runnable: Vec<TaskId> = self
+                .faults
+                .iter()
+                .filter(|&(&i, f)| f.phase != Phase::Done && !self.waiting(i, f))
+                .map(|(&i, _)| i)
+                .collect();
             if runnable.is_empty() {
                 return;
             }
