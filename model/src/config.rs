@@ -129,6 +129,10 @@ pub struct MachineConfig {
     /// window of disk files (see `readahead.rs`); 0 turns readahead off.
     #[serde(default = "default_read_ahead_kb")]
     pub read_ahead_kb: u32,
+    /// What a swap-in fault under a VMA lock does when another task's read holds the folio
+    /// (see `task.rs`): retry under mmap_lock (Linux before the 2023 discussion) or wait.
+    #[serde(default)]
+    pub swapin_policy: crate::task::SwapinPolicy,
 }
 
 /// The largest value the khugepaged `max_ptes_*` knobs accept (HPAGE_PMD_NR - 1).
@@ -161,6 +165,7 @@ impl Default for MachineConfig {
             max_ptes_shared: default_max_ptes_shared(),
             promotion_threshold: None,
             read_ahead_kb: default_read_ahead_kb(),
+            swapin_policy: Default::default(),
         }
     }
 }

@@ -49,6 +49,9 @@ impl Machine {
         r.check(cleared == stale, "unevictable_pgs_cleared", || {
             format!("{} pages freed while mlocked without a stale mlock", cleared - stale)
         });
+        for v in self.tasks.violations() {
+            r.check(false, "lockdep", || v);
+        }
         r.0
     }
 

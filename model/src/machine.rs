@@ -103,6 +103,8 @@ pub struct Machine {
     /// Set by every rmap walk of the current operation: it may have changed the page tables of
     /// processes other than the operation's own (see [`Machine::fixup_all_reservations`]).
     pub(crate) rmap_walked: std::cell::Cell<bool>,
+    /// Kernel paths in flight and the locks they hold.
+    pub(crate) tasks: crate::task::Tasks,
 }
 
 impl Machine {
@@ -129,7 +131,14 @@ impl Machine {
             quirk_reserve_on_read: config.quirk(crate::config::QUIRK_THP_RESERVE_ON_READ_FAULT),
             read_ahead_kb: config.read_ahead_kb,
         };
-        Ok(Machine { config, procs: BTreeMap::new(), k, next_pid: 1, rmap_walked: Default::default() })
+        Ok(Machine {
+            config,
+            procs: BTreeMap::new(),
+            k,
+            next_pid: 1,
+            rmap_walked: Default::default(),
+            tasks: Default::default(),
+        })
     }
 
     pub fn config(&self) -> &MachineConfig {
@@ -153,7 +162,7 @@ impl Machine {
         r
     }
 
-    fn apply_op(&mut self, op: &Op) -> OpResult {
+    pub(crate) fn apply_op(&mut self, op: &Op) -> OpResult {
         match *op {
             Op::Spawn => self.spawn(0).map(Outcome::Pid),
             Op::Fork { pid } => self.sys_fork(pid),
@@ -187,6 +196,10 @@ impl Machine {
             Op::MovePages { pid, ref addrs, ref nodes, flags } => self.sys_move_pages(pid, addrs, nodes, flags),
             Op::Reclaim { nid, pages } => self.reclaim(nid, pages),
             Op::Khugepaged => Ok(Outcome::Count(self.khugepaged_scan())),
+            Op::TaskStart { ref task } => self.task_start(task),
+            Op::TaskStep { task } => self.task_step(task),
+            Op::IoComplete { task } => self.task_io_complete(task),
+            Op::RunUntilIdle => self.task_run_until_idle(),
         }
     }
 
@@ -209,6 +222,16 @@ impl Machine {
 
     pub(crate) fn proc(&self, pid: Pid) -> Result<&Process, Errno> {
         self.procs.get(&pid).ok_or(Errno::ESRCH)
+    }
+
+    /// The tasks in flight or finished, ascending ids (the `tasks` view).
+    pub fn tasks(&self) -> Vec<crate::task::TaskInfo> {
+        self.tasks.infos()
+    }
+
+    /// Machine-wide task figures.
+    pub fn task_stats(&self) -> &crate::task::TaskStats {
+        &self.tasks.stats
     }
 
     /// Host bytes this machine's state occupies (frames, page tables, VMAs), for the benchmarks.

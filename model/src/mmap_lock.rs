@@ -73,6 +73,11 @@ impl RwSem {
         self.writer == Some(task) || self.readers.contains(&task)
     }
 
+    /// Is a writer holding the lock or queued for it?
+    pub fn write_pending(&self) -> bool {
+        self.writer.is_some() || self.queue.iter().any(|&(_, m)| m == Mode::Write)
+    }
+
     fn involved(&self, task: TaskId) -> bool {
         self.held_by(task) || self.queue.iter().any(|&(t, _)| t == task)
     }
@@ -201,6 +206,11 @@ impl VmaLock {
         if self.writer == Some(task) {
             self.writer = None;
         }
+    }
+
+    /// Nobody holds the lock, reads it or has it write-locked.
+    pub fn idle(&self) -> bool {
+        self.readers.is_empty() && self.writer.is_none()
     }
 
     /// The tasks inside the VMA lock (the readers, and a writer once they are gone).

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::errno::Errno;
+pub use crate::task::{Blocked, StepState, SwapinPolicy, TaskId, TaskKind};
 
 /// A modeled process id.
 pub type Pid = u32;
@@ -205,7 +206,7 @@ pub enum Access {
 ///
 /// Syscall-like operations return an [`Errno`] on failure; access operations report a signal in
 /// their [`Outcome`] instead (the modeled process survives it, as if it had a handler).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Op {
     /// A new process with an empty mm. Returns [`Outcome::Pid`].
@@ -271,13 +272,28 @@ pub enum Op {
     /// mode) that passes the machine's `max_ptes_none/swap/shared` is collapsed into a THP.
     /// Returns [`Outcome::Count`] of THPs collapsed (khugepaged's `pages_collapsed`).
     Khugepaged,
+    /// Starts a kernel path as an interleavable task (crate::task). Returns [`Outcome::Task`].
+    TaskStart { task: TaskKind },
+    /// One step of a task. Returns [`Outcome::Step`].
+    TaskStep { task: TaskId },
+    /// Delivers the completion of a task's read I/O.
+    IoComplete { task: TaskId },
+    /// Steps every task until all are done or none can progress, completing reads when nothing
+    /// else can advance. Returns [`Outcome::Count`] of steps.
+    RunUntilIdle,
 }
 
 /// Matches every operation variant that acts in a process, binding its `pid`.
 macro_rules! match_pid {
     ($op:expr, |$pid:ident| $some:expr, $none:expr) => {
         match $op {
-            Op::Spawn | Op::Reclaim { .. } | Op::Khugepaged => $none,
+            Op::Spawn
+            | Op::Reclaim { .. }
+            | Op::Khugepaged
+            | Op::TaskStart { .. }
+            | Op::TaskStep { .. }
+            | Op::IoComplete { .. }
+            | Op::RunUntilIdle => $none,
             Op::Fork { pid: $pid }
             | Op::Exit { pid: $pid }
             | Op::Mmap { pid: $pid, .. }
@@ -339,16 +355,26 @@ impl Op {
             Op::MovePages { .. } => "move_pages",
             Op::Reclaim { .. } => "reclaim",
             Op::Khugepaged => "khugepaged",
+            Op::TaskStart { .. } => "task",
+            Op::TaskStep { .. } => "step",
+            Op::IoComplete { .. } => "io_complete",
+            Op::RunUntilIdle => "run_until_idle",
         }
     }
 
-    /// The process the operation acts in, if any.
+    /// The process the operation acts in, if any (a started task's process for a task start).
     pub fn pid(&self) -> Option<Pid> {
+        if let Op::TaskStart { task } = self {
+            return task.pid();
+        }
         match_pid!(*self, |pid| Some(pid), None)
     }
 
     /// The process the operation acts in, for retargeting it.
     pub fn pid_mut(&mut self) -> Option<&mut Pid> {
+        if let Op::TaskStart { task } = self {
+            return task.pid_mut();
+        }
         match_pid!(self, |pid| Some(pid), None)
     }
 }
@@ -396,8 +422,12 @@ pub enum Outcome {
     Signal(Signal),
     /// Per-page statuses (move_pages): a node id, or a negative errno.
     Statuses(Vec<i32>),
-    /// A count of pages (reclaim).
+    /// A count of pages (reclaim), THPs (khugepaged) or steps (run_until_idle).
     Count(u64),
+    /// The id of a started task.
+    Task(TaskId),
+    /// What one step of a task did.
+    Step(StepState),
 }
 
 /// The result of applying one operation.

@@ -613,6 +613,25 @@ pub fn meminfo_field(m: &Meminfo, name: &str) -> Option<u64> {
 
 /// /proc/vmstat: `name value` per item (`vmstat_show`: `seq_puts(name); seq_put_decimal_ul(" ",
 /// value); seq_putc('\n')`).
+/// The tasks view (mmlab's own, no Linux file): one line per task, then the machine-wide
+/// figures, `name value` per line as /proc/vmstat prints.
+pub fn render_tasks(tasks: &[crate::task::TaskInfo], s: &crate::task::TaskStats) -> String {
+    let mut out = String::new();
+    for t in tasks {
+        let state = match (t.done, t.waits) {
+            (true, _) => "done".to_string(),
+            (false, Some(b)) => format!("waits({})", b.name()),
+            (false, None) => "runnable".to_string(),
+        };
+        out +=
+            &format!("task {} {} {state} latency {} waited {} errno {}\n", t.id, t.kind, t.latency, t.waited, t.errno);
+    }
+    for f in crate::task::TaskStats::FIELDS {
+        out += &format!("{f} {}\n", s.field(f).unwrap_or(0));
+    }
+    out
+}
+
 pub fn render_vmstat(v: &Vmstat) -> String {
     let mut out = String::with_capacity(v.items.len() * 32);
     for (name, value) in &v.items {

@@ -1,325 +1,763 @@
-//! Kernel paths in flight as interleavable tasks (first slice of issue 9): the swap-in fault
+//! Kernel paths in flight as interleavable tasks: the page fault that sleeps on swap-in I/O
 //! (mm/memory.c `do_swap_page`, `lock_vma_under_rcu`; include/linux/mm.h `vma_start_read`,
-//! `vma_end_read`; include/linux/mmap_lock.h `mmap_read_lock`; mm/filemap.c
-//! `folio_lock_or_retry`; mm/page_io.c `swap_read_folio`; the VM_FAULT_RETRY handling in
-//! arch/x86/mm/fault.c `do_user_addr_fault`).
+//! `vma_end_read`; mm/filemap.c `folio_lock_or_retry`; mm/page_io.c `swap_read_folio`; the
+//! VM_FAULT_RETRY handling of arch/x86/mm/fault.c `do_user_addr_fault`) and the mmap_lock writers
+//! (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/mlock.c: `mmap_write_lock`, `vma_start_write`,
+//! `mmap_write_unlock`).
 //!
-//! Not wired into `Op`/`Machine` yet: this is the lock and I/O protocol alone, over the
-//! [`crate::mmap_lock`] primitives. A task is runnable when what it waits on is granted; one
-//! step advances one runnable task by one phase and costs one modeled time unit.
+//! A task is started, then stepped; one step advances it by one phase and costs one modeled time
+//! unit. A step that cannot advance reports what it waits on and costs nothing. What a task holds
+//! between steps is real state: mmap_lock of its mm, the VMA lock of the VMA it faults in, the
+//! lock of the swap-cache folio whose read it started. The page-table work itself (the fault's
+//! mapping, the writer's syscall) happens in the task's last step, atomically, through the same
+//! code as the plain operation, so a task run alone gives exactly the plain operation's result.
+//! Plain operations run between steps as if they took no lock.
+//!
+//! A swap-in fault that finds the folio locked by another task's read follows the machine's
+//! [`SwapinPolicy`]; under mmap_lock it drops the lock and waits on the first try and waits
+//! holding it on the retry (`fault_flag_allow_retry_first`, FAULT_FLAG_TRIED).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
 
 use crate::errno::Errno;
 use crate::lockdep::{self, WaitFor};
-use crate::mmap_lock::{Acquire, Mode, RwSem, TaskId, VmaLock};
+use crate::machine::Machine;
+use crate::mmap_lock::{Acquire, Mode, RwSem, VmaLock};
+use crate::ops::{Access, Op, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::swapfile::Slot;
+use crate::vmstat::Event;
 
-/// What a swap-in fault does when the swap cache folio is locked by another task's I/O.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub use crate::mmap_lock::TaskId;
+
+/// What a swap-in fault does under a VMA lock when the swap-cache folio is locked by another
+/// task's read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum SwapinPolicy {
-    /// Pre-2023: under a VMA lock, drop it and retry under mmap_lock (`vma_lock_retry`).
+    /// Drop the VMA lock and retry under mmap_lock (`vma_lock_retry`): the behaviour before the
+    /// 2023 discussion.
     #[default]
     Retry,
-    /// Wait for the folio while holding the VMA lock.
+    /// Wait for the folio while holding the VMA lock (the proposal in the thread).
     Wait,
 }
 
+impl SwapinPolicy {
+    pub fn name(self) -> &'static str {
+        match self {
+            SwapinPolicy::Retry => "retry",
+            SwapinPolicy::Wait => "wait",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<SwapinPolicy> {
+        [SwapinPolicy::Retry, SwapinPolicy::Wait].into_iter().find(|p| p.name() == s)
+    }
+}
+
+/// What a task started by [`Op::TaskStart`] does.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum TaskKind {
+    /// A page fault by a thread of `pid` at `addr` (a swap-in when the PTE holds a swap entry).
+    Fault { pid: Pid, addr: u64, access: Access },
+    /// An mmap_lock writer: the operation runs once mmap_lock is held for write and every VMA
+    /// it changes is write-locked. Only mmap, munmap, mprotect, mremap and the mlock family.
+    Writer(Box<Op>),
+}
+
+impl TaskKind {
+    /// The process the task runs in.
+    pub fn pid(&self) -> Option<Pid> {
+        match self {
+            TaskKind::Fault { pid, .. } => Some(*pid),
+            TaskKind::Writer(op) => op.pid(),
+        }
+    }
+
+    /// The process the task runs in, for retargeting it.
+    pub fn pid_mut(&mut self) -> Option<&mut Pid> {
+        match self {
+            TaskKind::Fault { pid, .. } => Some(pid),
+            TaskKind::Writer(op) => op.pid_mut(),
+        }
+    }
+}
+
 /// What a task waits on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Blocked {
+    /// mmap_lock of its mm (for read or write).
     MmapLock,
-    Folio(u64),
+    /// A VMA lock's readers to leave (a writer's `vma_start_write`).
+    VmaLock,
+    /// A folio locked by another task.
+    Folio,
+    /// Its own read I/O to complete ([`Op::IoComplete`]).
     Io,
 }
 
-/// What the lock a fault holds is.
+impl Blocked {
+    pub const ALL: [Blocked; 4] = [Blocked::MmapLock, Blocked::VmaLock, Blocked::Folio, Blocked::Io];
+    pub fn name(self) -> &'static str {
+        match self {
+            Blocked::MmapLock => "mmap_lock",
+            Blocked::VmaLock => "vma_lock",
+            Blocked::Folio => "folio",
+            Blocked::Io => "io",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Blocked> {
+        Blocked::ALL.into_iter().find(|b| b.name() == s)
+    }
+}
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepState {
+    /// The task advanced and is still in flight.
+    Ran,
+    /// The task cannot advance until what it waits on is released or delivered.
+    Waits(Blocked),
+    /// The task finished with this step.
+    Done,
+}
+
+/// A VMA lock's identity: the mm and the VMA's start when the lock was taken.
+type VmaKey = (Pid, u64);
+
+/// What lock a fault holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Held {
     Nothing,
-    Vma,
+    Vma(VmaKey),
     Mmap,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Wait {
+    MmapLock,
+    VmaLock(VmaKey),
+    /// A swap-cache folio locked while its read is in flight.
+    Folio(Slot),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Phase {
-    Lock,
-    Lookup,
-    WaitIo,
-    Map,
+    /// A fault: `lock_vma_under_rcu`, or mmap_lock after a failure or a retry.
+    Lock {
+        vma_first: bool,
+        tried: bool,
+    },
+    /// A fault holding its lock: look at the PTE and the swap cache, and map the page when no
+    /// read is in flight.
+    Lookup {
+        tried: bool,
+    },
+    /// A writer: `mmap_write_lock`.
+    MmapWrite,
+    /// A writer holding mmap_lock: `vma_start_write` on the next VMA of its range.
+    VmaWrite,
+    /// A writer holding every lock: the operation, then `mmap_write_unlock`.
+    Apply,
     Done,
 }
 
-/// One swap-in fault in flight on one VMA and one swap entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Fault {
-    entry: u64,
-    phase: Phase,
-    held: Held,
-    blocked: Option<Blocked>,
-    io_pending: bool,
-    started: u64,
+/// One task, as the `tasks` view reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInfo {
+    pub id: TaskId,
+    /// `fault`, or the name of the writer's operation.
+    pub kind: String,
+    pub done: bool,
+    /// What it waits on now, if anything.
+    pub waits: Option<Blocked>,
+    /// Time units from its start to the step that finished it (or to now).
+    pub latency: u64,
+    /// Time units it could not advance while other tasks did.
+    pub waited: u64,
+    /// The errno its operation returned (0 on success, or while in flight).
+    pub errno: i32,
 }
 
-/// Counters (vmstat names).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// Machine-wide task figures, in modeled time units (one unit = one step of any task).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TaskStats {
-    pub vma_lock_success: u64,
-    pub vma_lock_abort: u64,
-    pub vma_lock_retry: u64,
+    pub started: u64,
+    pub completed: u64,
+    pub steps: u64,
+    pub faults_completed: u64,
+    pub fault_latency_total: u64,
+    pub fault_latency_max: u64,
+    pub writers_completed: u64,
+    /// Time units writers could not advance (waiting for mmap_lock or VMA readers).
+    pub writer_wait_total: u64,
+    pub writer_wait_max: u64,
+    /// Faults that queued on mmap_lock behind a writer.
     pub faults_blocked_behind_writer: u64,
 }
 
-/// The tasks in flight on one mm with one VMA.
+impl TaskStats {
+    pub const FIELDS: &'static [&'static str] = &[
+        "started",
+        "completed",
+        "steps",
+        "faults_completed",
+        "fault_latency_total",
+        "fault_latency_max",
+        "writers_completed",
+        "writer_wait_total",
+        "writer_wait_max",
+        "faults_blocked_behind_writer",
+    ];
+
+    /// The figure a `tasks FIELD` expectation names.
+    pub fn field(&self, name: &str) -> Option<u64> {
+        Some(match name {
+            "started" => self.started,
+            "completed" => self.completed,
+            "steps" => self.steps,
+            "faults_completed" => self.faults_completed,
+            "fault_latency_total" => self.fault_latency_total,
+            "fault_latency_max" => self.fault_latency_max,
+            "writers_completed" => self.writers_completed,
+            "writer_wait_total" => self.writer_wait_total,
+            "writer_wait_max" => self.writer_wait_max,
+            "faults_blocked_behind_writer" => self.faults_blocked_behind_writer,
+            _ => return None,
+        })
+    }
+}
+
+/// How long a swap read takes, in time units (steps of other tasks): a completion delivered
+/// sooner leaves the CPU idle until then, every waiting task waiting the while.
+pub const SWAP_READ_UNITS: u64 = 10;
+
+/// Most tasks a machine keeps: a start beyond it forgets the oldest finished task, or is EAGAIN
+/// when all of them are in flight.
+pub const MAX_TASKS: usize = 4096;
+
+/// The tasks of one machine and the locks they hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Tasks {
-    pub policy: SwapinPolicy,
-    pub mmap_lock: RwSem,
-    pub vma_lock: VmaLock,
-    /// Swap cache folios by entry, with the task holding the folio lock.
-    swap_cache: BTreeMap<u64, Option<TaskId>>,
-    faults: BTreeMap<TaskId, Fault>,
+    mmap_locks: BTreeMap<Pid, RwSem>,
+    vma_locks: BTreeMap<VmaKey, VmaLock>,
+    /// Swap-cache folios under read, by slot, with the task holding the folio lock.
+    folio_locks: BTreeMap<Slot, TaskId>,
+    /// Swap slots whose read completed and whose page no fault has mapped yet.
+    read_done: BTreeSet<Slot>,
+    tasks: BTreeMap<TaskId, Task>,
     next_id: TaskId,
-    pub now: u64,
+    now: u64,
     pub stats: TaskStats,
-    /// Completed faults' latencies in time units, by task.
-    pub latency: BTreeMap<TaskId, u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Task {
+    kind: TaskKind,
+    pid: Pid,
+    phase: Phase,
+    held: Held,
+    wait: Option<Wait>,
+    /// The swap slot whose folio lock this task holds while its read is in flight.
+    reading: Option<Slot>,
+    io_pending: bool,
+    /// When the task's read was submitted.
+    io_started: u64,
+    /// VMA locks a writer still has to take, and those it holds.
+    vma_todo: Vec<VmaKey>,
+    vma_held: Vec<VmaKey>,
+    started: u64,
+    finished: Option<u64>,
+    /// Time units this task could not advance while others did.
+    waited: u64,
+    result: Option<Result<(), Errno>>,
+}
+
+impl Task {
+    fn done(&self) -> bool {
+        self.phase == Phase::Done
+    }
 }
 
 impl Tasks {
-    /// Starts a swap-in fault on `entry`; returns its id.
-    pub fn start_swapin(&mut self, entry: u64) -> TaskId {
-        self.next_id += 1;
-        let f = Fault {
-            entry,
-            phase: Phase::Lock,
-            held: Held::Nothing,
-            blocked: None,
-            io_pending: false,
-            started: self.now,
-        };
-        self.faults.insert(self.next_id, f);
-        self.next_id
+    /// Whether any task is still in flight.
+    pub fn busy(&self) -> bool {
+        self.tasks.values().any(|t| !t.done())
     }
 
-    /// Delivers the I/O completion event.
-    pub fn io_complete(&mut self, id: TaskId) -> Result<(), Errno> {
-        let f = self.faults.get_mut(&id).ok_or(Errno::ESRCH)?;
-        if !f.io_pending {
-            return Err(Errno::EINVAL);
-        }
-        f.io_pending = false;
-        Ok(())
+    /// The tasks one step would advance, ascending.
+    pub fn runnable(&self) -> Vec<TaskId> {
+        self.tasks.iter().filter(|&(&i, t)| !t.done() && !self.waiting(i, t)).map(|(&i, _)| i).collect()
     }
 
-    /// Is the task waiting on something not yet granted?
-    fn waiting(&self, id: TaskId, f: &Fault) -> bool {
-        match f.blocked {
+    /// The tasks whose read is in flight, ascending.
+    pub fn io_pending(&self) -> Vec<TaskId> {
+        self.tasks.iter().filter(|(_, t)| t.io_pending).map(|(&i, _)| i).collect()
+    }
+
+    fn waiting(&self, id: TaskId, t: &Task) -> bool {
+        match t.wait {
             None => false,
-            Some(Blocked::MmapLock) => !self.mmap_lock.held_by(id),
-            Some(Blocked::Folio(e)) => matches!(self.swap_cache.get(&e), Some(Some(o)) if *o != id),
-            Some(Blocked::Io) => f.io_pending,
+            Some(Wait::MmapLock) => !self.mmap_locks.get(&t.pid).is_some_and(|l| l.held_by(id)),
+            Some(Wait::VmaLock(key)) => self.vma_locks.get(&key).is_some_and(|l| l.holders() != [id]),
+            Some(Wait::Folio(slot)) => self.folio_locks.contains_key(&slot),
         }
     }
 
-    /// One step of task `id`: Ok(None) when it advanced, Ok(Some(b)) when it waits on `b`.
-    pub fn step(&mut self, id: TaskId) -> Result<Option<Blocked>, Errno> {
-        let mut f = self.faults.get(&id).cloned().ok_or(Errno::ESRCH)?;
-        if f.phase == Phase::Done {
-            return Err(Errno::EINVAL);
-        }
-        self.now += 1;
-        if self.waiting(id, &f) {
-            return Ok(f.blocked);
-        }
-        f.blocked = None;
-        match f.phase {
-            Phase::Lock => self.lock(id, &mut f),
-            Phase::Lookup => self.lookup(id, &mut f),
-            Phase::WaitIo => f.phase = Phase::Map,
-            Phase::Map => self.map(id, &mut f),
-            Phase::Done => {}
-        }
-        let blocked = f.blocked;
-        self.faults.insert(id, f);
-        Ok(blocked)
-    }
-
-    fn lock(&mut self, id: TaskId, f: &mut Fault) {
-        if self.vma_lock.try_read(id) {
-            self.stats.vma_lock_success += 1;
-            f.held = Held::Vma;
-        } else {
-            self.stats.vma_lock_abort += 1;
-            self.mmap_read_lock(id, f);
-        }
-        f.phase = Phase::Lookup;
-    }
-
-    fn mmap_read_lock(&mut self, id: TaskId, f: &mut Fault) {
-        f.held = Held::Mmap;
-        if self.mmap_lock.down(id, Mode::Read) == Ok(Acquire::Queued) {
-            self.stats.faults_blocked_behind_writer += 1;
-            f.blocked = Some(Blocked::MmapLock);
-        }
-    }
-
-    fn lookup(&mut self, id: TaskId, f: &mut Fault) {
-        match self.swap_cache.get(&f.entry).copied() {
-            Some(Some(owner)) if owner != id => {
-                if f.held == Held::Vma && self.policy == SwapinPolicy::Retry {
-                    let _ = self.vma_lock.end_read(id);
-                    self.stats.vma_lock_retry += 1;
-                    self.mmap_read_lock(id, f);
-                } else {
-                    f.blocked = Some(Blocked::Folio(f.entry));
-                }
-            }
-            Some(_) => f.phase = Phase::Map,
-            None => {
-                self.swap_cache.insert(f.entry, Some(id));
-                f.io_pending = true;
-                f.blocked = Some(Blocked::Io);
-                f.phase = Phase::WaitIo;
-            }
-        }
-    }
-
-    fn map(&mut self, id: TaskId, f: &mut Fault) {
-        if self.swap_cache.get(&f.entry) == Some(&Some(id)) {
-            self.swap_cache.insert(f.entry, None);
-        }
-        match f.held {
-            Held::Vma => drop(self.vma_lock.end_read(id)),
-            Held::Mmap => drop(self.mmap_lock.up(id)),
-            Held::Nothing => {}
-        }
-        f.held = Held::Nothing;
-        f.phase = Phase::Done;
-        self.latency.insert(id, self.now - f.started);
-    }
-
-    /// Steps every runnable task, ascending ids, until none advances.
-    pub fn run_until_idle(&mut self) {
-        loop {
-            let runnable: Vec<TaskId> = self
-                .faults
-                .iter()
-                .filter(|&(&i, f)| f.phase != Phase::Done && !self.waiting(i, f))
-                .map(|(&i, _)| i)
-                .collect();
-            if runnable.is_empty() {
-                return;
-            }
-            for i in runnable {
-                let _ = self.step(i);
-            }
-        }
-    }
-
-    /// The wait-for graph of the tasks that wait (`lockdep::WaitFor`).
+    /// The wait-for graph of the tasks that wait: each waits for the holders of what it waits on
+    /// (and, on mmap_lock, for the waiters queued ahead of it: the rwsem is fair).
     pub fn wait_for(&self) -> WaitFor {
         let mut g = WaitFor::new();
-        for (&id, f) in self.faults.iter().filter(|&(&i, f)| self.waiting(i, f)) {
-            let holders = match f.blocked {
-                Some(Blocked::MmapLock) => self.mmap_lock.holders(),
-                Some(Blocked::Folio(e)) => self.swap_cache.get(&e).copied().flatten().into_iter().collect(),
-                _ => Vec::new(),
+        for (&id, t) in self.tasks.iter().filter(|&(&i, t)| self.waiting(i, t)) {
+            let holders: BTreeSet<TaskId> = match t.wait {
+                Some(Wait::MmapLock) => self.mmap_lock_blockers(t.pid, id),
+                Some(Wait::VmaLock(key)) => {
+                    self.vma_locks.get(&key).map(|l| l.holders()).unwrap_or_default().into_iter().collect()
+                }
+                Some(Wait::Folio(slot)) => self.folio_locks.get(&slot).copied().into_iter().collect(),
+                _ => BTreeSet::new(),
             };
-            g.insert(id, holders.into_iter().collect());
+            g.insert(id, holders.into_iter().filter(|&h| h != id).collect());
         }
         g
     }
 
-    /// Invariant violations: a wait-for cycle, a task nothing can wake, a lock held when every
-    /// task is done.
+    /// What a waiting task waits on, as scripts see it: a folio under the task's own read is
+    /// `io`.
+    fn blocked_on(&self, id: TaskId, w: Wait) -> Blocked {
+        match w {
+            Wait::MmapLock => Blocked::MmapLock,
+            Wait::VmaLock(_) => Blocked::VmaLock,
+            Wait::Folio(slot) if self.folio_locks.get(&slot) == Some(&id) => Blocked::Io,
+            Wait::Folio(_) => Blocked::Folio,
+        }
+    }
+
+    fn mmap_lock_blockers(&self, pid: Pid, id: TaskId) -> BTreeSet<TaskId> {
+        let Some(l) = self.mmap_locks.get(&pid) else { return BTreeSet::new() };
+        let ahead = l.waiters().into_iter().take_while(|&(t, _)| t != id).map(|(t, _)| t);
+        l.holders().into_iter().chain(ahead).collect()
+    }
+
+    /// Lock violations: a wait-for cycle (deadlock), a task nothing can wake, a lock held or a
+    /// folio left locked once every task has finished.
     pub fn violations(&self) -> Vec<String> {
         let g = self.wait_for();
         let mut v = Vec::new();
         if let Some(c) = lockdep::find_cycle(&g) {
-            v.push(format!("deadlock: tasks {c:?}"));
+            v.push(format!("deadlock: tasks {c:?} wait for each other"));
         }
-        let live = self.faults.iter().filter(|(_, f)| f.phase != Phase::Done).map(|(&i, _)| i).collect();
-        let io = |t: TaskId| self.faults.get(&t).is_some_and(|f| f.io_pending);
+        let live: BTreeSet<TaskId> = self.tasks.iter().filter(|(_, t)| !t.done()).map(|(&i, _)| i).collect();
+        let io = |t: TaskId| self.tasks.get(&t).is_some_and(|t| t.io_pending);
         for t in lockdep::never_woken(&g, &live, io) {
             v.push(format!("task {t} can never be woken"));
         }
-        let idle = self.faults.values().all(|f| f.phase == Phase::Done);
-        if idle && !(self.vma_lock.holders().is_empty() && self.mmap_lock.holders().is_empty()) {
-            v.push("lock held after every task completed".to_string());
+        if live.is_empty() {
+            let mmap = self.mmap_locks.values().any(|l| !l.holders().is_empty() || !l.waiters().is_empty());
+            let vma = self.vma_locks.values().any(|l| !l.holders().is_empty());
+            if mmap || vma || !self.folio_locks.is_empty() {
+                v.push("a lock is held after every task finished".to_string());
+            }
         }
         v
     }
 
-    /// Is task `id` finished?
-    pub fn done(&self, id: TaskId) -> bool {
-        self.faults.get(&id).is_some_and(|f| f.phase == Phase::Done)
+    /// What the `tasks` view shows of task `id`.
+    pub fn info(&self, id: TaskId) -> Option<TaskInfo> {
+        let t = self.tasks.get(&id)?;
+        let kind = match &t.kind {
+            TaskKind::Fault { .. } => "fault",
+            TaskKind::Writer(op) => op.name(),
+        };
+        let waits = t.wait.filter(|_| self.waiting(id, t)).map(|w| self.blocked_on(id, w));
+        let errno = match t.result {
+            Some(Err(e)) => e.number(),
+            _ => 0,
+        };
+        let latency = t.finished.unwrap_or(self.now) - t.started;
+        Some(TaskInfo { id, kind: kind.to_string(), done: t.done(), waits, latency, waited: t.waited, errno })
+    }
+
+    /// Every task, ascending ids.
+    pub fn infos(&self) -> Vec<TaskInfo> {
+        self.tasks.keys().filter_map(|&i| self.info(i)).collect()
+    }
+
+    fn mmap_lock(&mut self, pid: Pid) -> &mut RwSem {
+        self.mmap_locks.entry(pid).or_default()
+    }
+
+    fn vma_lock(&mut self, key: VmaKey) -> &mut VmaLock {
+        self.vma_locks.entry(key).or_default()
+    }
+
+    /// Advances the clock to `due` with no task running; the waiting tasks wait the while.
+    fn idle_until(&mut self, due: u64) {
+        let Some(idle) = due.checked_sub(self.now).filter(|&d| d > 0) else { return };
+        self.now = due;
+        let waiting: Vec<TaskId> =
+            self.tasks.iter().filter(|&(&i, t)| !t.done() && self.waiting(i, t)).map(|(&i, _)| i).collect();
+        for i in waiting {
+            if let Some(t) = self.tasks.get_mut(&i) {
+                t.waited += idle;
+            }
+        }
+    }
+
+    /// Clears what only counts time (the clock, latencies, waits, the figures), so that two
+    /// schedules reaching the same locks and tasks compare equal (the explorer's state hash).
+    pub(crate) fn forget_timing(&mut self) {
+        self.now = 0;
+        self.stats = TaskStats::default();
+        for t in self.tasks.values_mut() {
+            (t.started, t.finished, t.waited, t.io_started) = (0, None, 0, 0);
+        }
+    }
+
+    /// Drops the records of locks nobody holds or waits on.
+    fn tidy(&mut self) {
+        self.mmap_locks.retain(|_, l| !l.holders().is_empty() || !l.waiters().is_empty());
+        self.vma_locks.retain(|_, l| !l.idle());
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Whether a writer task may run `op` (it takes mmap_lock for write in Linux).
+fn is_writer_op(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Mmap { .. }
+            | Op::Munmap { .. }
+            | Op::Mprotect { .. }
+            | Op::Mremap { .. }
+            | Op::Mlock { .. }
+            | Op::Mlock2 { .. }
+            | Op::Munlock { .. }
+            | Op::Mlockall { .. }
+            | Op::Munlockall { .. }
+    )
+}
 
-    #[test]
-    fn swapin_under_vma_lock_completes_after_io() {
-        let mut t = Tasks::default();
-        let a = t.start_swapin(5);
-        assert_eq!(t.step(a), Ok(None));
-        assert_eq!(t.step(a), Ok(Some(Blocked::Io)));
-        assert_eq!(t.step(a), Ok(Some(Blocked::Io)));
-        assert_eq!(t.io_complete(a), Ok(()));
-        assert_eq!(t.io_complete(a), Err(Errno::EINVAL));
-        t.run_until_idle();
-        assert!(t.done(a));
-        assert_eq!(t.stats.vma_lock_success, 1);
-        assert_eq!(t.latency.get(&a), Some(&5));
-        assert_eq!(t.vma_lock.holders(), Vec::<TaskId>::new());
-        assert_eq!(t.step(a), Err(Errno::EINVAL));
-        assert_eq!(t.step(99), Err(Errno::ESRCH));
+/// The range of VMAs a writer write-locks (`None`: every VMA of the mm).
+fn writer_range(op: &Op) -> Option<(u64, u64)> {
+    let span = |a: u64, l: u64| Some((a, a.saturating_add(l)));
+    match *op {
+        Op::Mmap { addr, len, .. } => span(addr, len),
+        Op::Munmap { addr, len, .. } | Op::Mprotect { addr, len, .. } => span(addr, len),
+        Op::Mremap { old_addr, old_len, .. } => span(old_addr, old_len.max(PAGE_SIZE)),
+        Op::Mlock { addr, len, .. } | Op::Mlock2 { addr, len, .. } | Op::Munlock { addr, len, .. } => span(addr, len),
+        _ => None,
+    }
+}
+
+impl Machine {
+    /// Starts a task. Returns [`Outcome::Task`].
+    pub(crate) fn task_start(&mut self, kind: &TaskKind) -> OpResult {
+        let pid = kind.pid().ok_or(Errno::EINVAL)?;
+        if let TaskKind::Writer(op) = kind
+            && !is_writer_op(op)
+        {
+            return Err(Errno::EINVAL);
+        }
+        self.proc(pid)?;
+        let t = &mut self.tasks;
+        if t.tasks.len() >= MAX_TASKS {
+            // The oldest finished task makes room; with every task in flight there is none.
+            let oldest = t.tasks.iter().find(|(_, x)| x.done()).map(|(&i, _)| i).ok_or(Errno::EAGAIN)?;
+            t.tasks.remove(&oldest);
+        }
+        t.next_id = t.next_id.checked_add(1).ok_or(Errno::EAGAIN)?;
+        let phase = match kind {
+            TaskKind::Fault { .. } => Phase::Lock { vma_first: true, tried: false },
+            TaskKind::Writer(_) => Phase::MmapWrite,
+        };
+        let task = Task {
+            kind: kind.clone(),
+            pid,
+            phase,
+            held: Held::Nothing,
+            wait: None,
+            reading: None,
+            io_pending: false,
+            io_started: 0,
+            vma_todo: Vec::new(),
+            vma_held: Vec::new(),
+            started: t.now,
+            finished: None,
+            waited: 0,
+            result: None,
+        };
+        t.tasks.insert(t.next_id, task);
+        t.stats.started += 1;
+        Ok(Outcome::Task(t.next_id))
     }
 
-    #[test]
-    fn second_fault_retries_under_mmap_lock_with_policy_retry() {
-        let mut t = Tasks::default();
-        let (a, b) = (t.start_swapin(5), t.start_swapin(5));
-        t.run_until_idle();
-        assert_eq!(t.stats.vma_lock_retry, 1);
-        assert_eq!(t.mmap_lock.holders(), vec![b]);
-        t.io_complete(a).unwrap();
-        t.run_until_idle();
-        assert!(t.done(a) && t.done(b));
-        assert_eq!(t.mmap_lock.holders(), Vec::<TaskId>::new());
-        assert_eq!(t.violations(), Vec::<String>::new());
+    /// Delivers the completion of task `id`'s read.
+    pub(crate) fn task_io_complete(&mut self, id: TaskId) -> OpResult {
+        let t = self.tasks.tasks.get_mut(&id).ok_or(Errno::ESRCH)?;
+        if !t.io_pending {
+            return Err(Errno::EINVAL);
+        }
+        t.io_pending = false;
+        let due = t.io_started + SWAP_READ_UNITS;
+        self.tasks.idle_until(due);
+        let Some(t) = self.tasks.tasks.get_mut(&id) else { return Err(Errno::ESRCH) };
+        // end_swap_bio_read: the folio is up to date and unlocked.
+        if let Some(slot) = t.reading.take() {
+            self.tasks.folio_locks.remove(&slot);
+            self.tasks.read_done.insert(slot);
+        }
+        Ok(Outcome::Done)
     }
 
-    #[test]
-    fn second_fault_waits_holding_vma_lock_with_policy_wait() {
-        let mut t = Tasks { policy: SwapinPolicy::Wait, ..Tasks::default() };
-        let (a, b) = (t.start_swapin(5), t.start_swapin(5));
-        t.run_until_idle();
-        assert_eq!(t.stats.vma_lock_retry, 0);
-        assert_eq!(t.vma_lock.holders(), vec![a, b]);
-        t.io_complete(a).unwrap();
-        t.run_until_idle();
-        assert!(t.done(a) && t.done(b));
-        assert_eq!(t.stats.vma_lock_success, 2);
+    /// One step of task `id`. Returns [`Outcome::Step`].
+    pub(crate) fn task_step(&mut self, id: TaskId) -> OpResult {
+        let mut t = self.tasks.tasks.get(&id).cloned().ok_or(Errno::ESRCH)?;
+        if t.done() {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(w) = t.wait.filter(|_| self.tasks.waiting(id, &t)) {
+            return Ok(Outcome::Step(StepState::Waits(self.tasks.blocked_on(id, w))));
+        }
+        self.tasks.now += 1;
+        self.tasks.stats.steps += 1;
+        t.wait = None;
+        match t.phase {
+            Phase::Lock { vma_first, tried } => self.fault_lock(id, &mut t, vma_first, tried),
+            Phase::Lookup { tried } => self.fault_lookup(id, &mut t, tried),
+            Phase::MmapWrite => self.writer_lock(id, &mut t),
+            Phase::VmaWrite => self.writer_vma_lock(id, &mut t),
+            Phase::Apply => self.writer_apply(id, &mut t),
+            Phase::Done => {}
+        }
+        if t.done() {
+            t.finished = Some(self.tasks.now);
+            self.task_finished(&t);
+        }
+        let state = match t.wait {
+            _ if t.done() => StepState::Done,
+            Some(w) if self.tasks.waiting(id, &t) => StepState::Waits(self.tasks.blocked_on(id, w)),
+            _ => StepState::Ran,
+        };
+        self.tasks.tasks.insert(id, t);
+        self.tasks.tidy();
+        self.count_waits(id);
+        Ok(Outcome::Step(state))
     }
 
-    #[test]
-    fn fault_blocked_behind_writer() {
-        let mut t = Tasks::default();
-        assert_eq!(t.mmap_lock.down(100, Mode::Write), Ok(Acquire::Acquired));
-        assert_eq!(t.vma_lock.start_write(100), Ok(Acquire::Acquired));
-        let a = t.start_swapin(5);
-        assert_eq!(t.step(a), Ok(Some(Blocked::MmapLock)));
-        assert_eq!(t.stats.vma_lock_abort, 1);
-        assert_eq!(t.stats.faults_blocked_behind_writer, 1);
-        t.vma_lock.end_write(100);
-        assert_eq!(t.violations(), vec!["task 1 can never be woken".to_string()]);
-        assert_eq!(t.mmap_lock.up(100), Ok(vec![a]));
-        t.run_until_idle();
-        t.io_complete(a).unwrap();
-        t.run_until_idle();
-        assert!(t.done(a));
+    /// Every other task that could not advance during this step waited one time unit.
+    fn count_waits(&mut self, stepped: TaskId) {
+        let waiting: Vec<TaskId> = self
+            .tasks
+            .tasks
+            .iter()
+            .filter(|&(&i, t)| i != stepped && !t.done() && self.tasks.waiting(i, t))
+            .map(|(&i, _)| i)
+            .collect();
+        for i in waiting {
+            if let Some(t) = self.tasks.tasks.get_mut(&i) {
+                t.waited += 1;
+            }
+        }
+    }
+
+    fn task_finished(&mut self, t: &Task) {
+        let s = &mut self.tasks.stats;
+        let latency = t.finished.unwrap_or(t.started) - t.started;
+        s.completed += 1;
+        match t.kind {
+            TaskKind::Fault { .. } => {
+                s.faults_completed += 1;
+                s.fault_latency_total += latency;
+                s.fault_latency_max = s.fault_latency_max.max(latency);
+            }
+            TaskKind::Writer(_) => {
+                s.writers_completed += 1;
+                s.writer_wait_total += t.waited;
+                s.writer_wait_max = s.writer_wait_max.max(t.waited);
+            }
+        }
+    }
+
+    /// Steps every runnable task in ascending order, round after round, completing the oldest
+    /// pending read whenever none can advance, until every task is done or none can progress.
+    /// Returns [`Outcome::Count`] of steps taken.
+    pub(crate) fn task_run_until_idle(&mut self) -> OpResult {
+        let mut steps = 0;
+        loop {
+            let runnable = self.tasks.runnable();
+            if runnable.is_empty() {
+                match self.tasks.io_pending().first() {
+                    Some(&id) => {
+                        self.task_io_complete(id)?;
+                        continue;
+                    }
+                    None => return Ok(Outcome::Count(steps)),
+                }
+            }
+            for id in runnable {
+                if !self.tasks.tasks.get(&id).is_some_and(|t| !t.done() && !self.tasks.waiting(id, t)) {
+                    continue;
+                }
+                self.task_step(id)?;
+                steps += 1;
+            }
+        }
+    }
+
+    // --- the fault ---
+
+    fn fault_lock(&mut self, id: TaskId, t: &mut Task, vma_first: bool, tried: bool) {
+        let TaskKind::Fault { addr, .. } = t.kind else { return };
+        let Some(proc) = self.procs.get(&t.pid) else {
+            t.phase = Phase::Done;
+            return;
+        };
+        if vma_first {
+            // lock_vma_under_rcu: no VMA, or an anonymous one without an anon_vma yet, aborts.
+            let vma = proc.mm.vma_at(addr).filter(|v| !(v.is_anonymous() && v.anon_vma.is_none()));
+            if let Some(key) = vma.map(|v| (t.pid, v.start))
+                && self.tasks.vma_lock(key).try_read(id)
+            {
+                t.held = Held::Vma(key);
+                t.phase = Phase::Lookup { tried };
+                return;
+            }
+            self.k.stats.count(Event::VmaLockAbort, 1);
+        }
+        self.fault_mmap_read_lock(id, t, tried);
+    }
+
+    fn fault_mmap_read_lock(&mut self, id: TaskId, t: &mut Task, tried: bool) {
+        t.held = Held::Mmap;
+        t.phase = Phase::Lookup { tried };
+        let writer_ahead = self.tasks.mmap_locks.get(&t.pid).is_some_and(|l| l.write_pending());
+        if self.tasks.mmap_lock(t.pid).down(id, Mode::Read) == Ok(Acquire::Queued) {
+            if writer_ahead {
+                self.tasks.stats.faults_blocked_behind_writer += 1;
+            }
+            t.wait = Some(Wait::MmapLock);
+        }
+    }
+
+    fn fault_lookup(&mut self, id: TaskId, t: &mut Task, tried: bool) {
+        let TaskKind::Fault { addr, .. } = t.kind else { return };
+        let pte = self.procs.get(&t.pid).map(|p| p.mm.pt.get(addr & !(PAGE_SIZE - 1)));
+        let slot = match pte {
+            Some(pte) if pte.is_swap() => pte.swap_offset(),
+            _ => return self.fault_map(id, t),
+        };
+        if self.tasks.folio_locks.contains_key(&slot) {
+            self.fault_folio_locked(id, t, slot, tried);
+        } else if self.tasks.read_done.contains(&slot) || self.k.swap.slot(slot).and_then(|s| s.cache).is_some() {
+            self.fault_map(id, t);
+        } else {
+            // swapin_readahead: the new swap-cache folio stays locked until its read completes,
+            // and the fault then waits for it like any other (folio_lock_or_retry).
+            self.tasks.folio_locks.insert(slot, id);
+            t.reading = Some(slot);
+            t.io_pending = true;
+            t.io_started = self.tasks.now;
+            self.fault_folio_locked(id, t, slot, tried);
+        }
+    }
+
+    /// `folio_lock_or_retry` on a folio whose read is in flight.
+    fn fault_folio_locked(&mut self, id: TaskId, t: &mut Task, slot: Slot, tried: bool) {
+        t.wait = Some(Wait::Folio(slot));
+        match t.held {
+            Held::Vma(key) if self.config.swapin_policy == SwapinPolicy::Retry => {
+                // release_fault_lock, wait for the folio, VM_FAULT_RETRY: the retry takes mmap_lock.
+                let _ = self.tasks.vma_lock(key).end_read(id);
+                self.k.stats.count(Event::VmaLockRetry, 1);
+                t.held = Held::Nothing;
+                t.phase = Phase::Lock { vma_first: false, tried };
+            }
+            Held::Mmap if !tried => {
+                let _ = self.tasks.mmap_lock(t.pid).up(id);
+                t.held = Held::Nothing;
+                t.phase = Phase::Lock { vma_first: false, tried: true };
+            }
+            _ => t.phase = Phase::Lookup { tried },
+        }
+    }
+
+    fn fault_map(&mut self, id: TaskId, t: &mut Task) {
+        let TaskKind::Fault { pid, addr, access } = t.kind else { return };
+        if let Some(pte) = self.procs.get(&pid).map(|p| p.mm.pt.get(addr & !(PAGE_SIZE - 1)))
+            && pte.is_swap()
+        {
+            self.tasks.read_done.remove(&pte.swap_offset());
+        }
+        if self.procs.contains_key(&pid) {
+            let r = match access {
+                Access::Read => self.access_read(pid, addr),
+                Access::Write => self.access_touch(pid, addr, 1, Access::Write),
+            };
+            t.result = Some(r.map(|_| ()));
+        }
+        match t.held {
+            Held::Vma(key) => {
+                let _ = self.tasks.vma_lock(key).end_read(id);
+                self.k.stats.count(Event::VmaLockSuccess, 1);
+            }
+            Held::Mmap => drop(self.tasks.mmap_lock(pid).up(id)),
+            Held::Nothing => {}
+        }
+        t.held = Held::Nothing;
+        t.phase = Phase::Done;
+    }
+
+    // --- the writer ---
+
+    fn writer_lock(&mut self, id: TaskId, t: &mut Task) {
+        t.phase = Phase::VmaWrite;
+        if self.tasks.mmap_lock(t.pid).down(id, Mode::Write) == Ok(Acquire::Queued) {
+            t.wait = Some(Wait::MmapLock);
+        }
+    }
+
+    fn writer_vma_lock(&mut self, id: TaskId, t: &mut Task) {
+        if t.vma_held.is_empty() && t.vma_todo.is_empty() {
+            t.vma_todo = self.writer_vmas(t);
+        }
+        let Some(key) = t.vma_todo.first().copied() else {
+            t.phase = Phase::Apply;
+            return;
+        };
+        t.vma_todo.remove(0);
+        t.vma_held.push(key);
+        if t.vma_todo.is_empty() {
+            t.phase = Phase::Apply;
+        }
+        if self.tasks.vma_lock(key).start_write(id) == Ok(Acquire::Queued) {
+            t.wait = Some(Wait::VmaLock(key));
+        }
+    }
+
+    /// The VMAs the writer's range touches, as lock keys.
+    fn writer_vmas(&self, t: &Task) -> Vec<VmaKey> {
+        let TaskKind::Writer(op) = &t.kind else { return Vec::new() };
+        let Some(proc) = self.procs.get(&t.pid) else { return Vec::new() };
+        let range = writer_range(op);
+        proc.mm
+            .vmas
+            .values()
+            .filter(|v| range.is_none_or(|(s, e)| v.start < e && s < v.end))
+            .map(|v| (t.pid, v.start))
+            .collect()
+    }
+
+    fn writer_apply(&mut self, id: TaskId, t: &mut Task) {
+        let TaskKind::Writer(op) = &t.kind else { return };
+        let op = (**op).clone();
+        t.result = Some(self.apply_op(&op).map(|_| ()));
+        for key in t.vma_held.drain(..) {
+            self.tasks.vma_lock(key).end_write(id);
+        }
+        let _ = self.tasks.mmap_lock(t.pid).up(id);
+        t.phase = Phase::Done;
     }
 }

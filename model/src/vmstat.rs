@@ -93,6 +93,13 @@ items! {
         ThpSwpoutFallback = "thp_swpout_fallback",
         SwapRa = "swap_ra",
         SwapRaHit = "swap_ra_hit",
+        // CONFIG_PER_VMA_LOCK_STATS: faults handled under a VMA lock, faults that could not take
+        // one, faults that had to retry under mmap_lock, and lookups that met a detached VMA
+        // (never in the model: its lookup and read lock are one step).
+        VmaLockSuccess = "vma_lock_success",
+        VmaLockAbort = "vma_lock_abort",
+        VmaLockRetry = "vma_lock_retry",
+        VmaLockMiss = "vma_lock_miss",
         PgScanKswapd = "pgscan_kswapd",
         PgScanDirect = "pgscan_direct",
         PgStealKswapd = "pgsteal_kswapd",
