@@ -735,6 +735,15 @@ fn rust(op: &Op) -> String {
         }
         Op::Reclaim { nid, pages } => format!("Op::Reclaim {{ nid: {nid}, pages: {pages:#x} }}"),
         Op::Khugepaged => "Op::Khugepaged".to_string(),
+        Op::TaskStart { task: TaskKind::Fault { pid, addr, access } } => format!(
+            "Op::TaskStart {{ task: TaskKind::Fault {{ pid: {pid}, addr: {addr:#x}, access: Access::{access:?} }} }}"
+        ),
+        Op::TaskStart { task: TaskKind::Writer(op) } => {
+            format!("Op::TaskStart {{ task: TaskKind::Writer(Box::new({})) }}", rust(op))
+        }
+        Op::TaskStep { task } => format!("Op::TaskStep {{ task: {task} }}"),
+        Op::IoComplete { task } => format!("Op::IoComplete {{ task: {task} }}"),
+        Op::RunUntilIdle => "Op::RunUntilIdle".to_string(),
     }
 }
 

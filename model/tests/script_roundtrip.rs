@@ -69,8 +69,20 @@ mod script {
         prop_oneof![Just(Access::Read), Just(Access::Write)]
     }
 
-    /// Every variant, every field over its whole range.
+    /// Every variant, every field over its whole range (a writer task wraps any other operation).
     pub fn any_op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            8 => plain_op(),
+            1 => (pid_arg(), u64_arg(), access())
+                .prop_map(|(pid, addr, access)| Op::TaskStart { task: mmlab_model::TaskKind::Fault { pid, addr, access } }),
+            1 => plain_op().prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
+            1 => pid_arg().prop_map(|task| Op::TaskStep { task }),
+            1 => pid_arg().prop_map(|task| Op::IoComplete { task }),
+            1 => Just(Op::RunUntilIdle),
+        ]
+    }
+
+    fn plain_op() -> impl Strategy<Value = Op> {
         let u = u64_arg;
         prop_oneof![
             Just(Op::Spawn),
@@ -411,6 +423,7 @@ mod script {
                         max_ptes_shared: shared,
                         promotion_threshold: threshold,
                         read_ahead_kb: ra,
+                        swapin_policy: None,
                         comment,
                     }
                 },

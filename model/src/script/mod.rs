@@ -18,15 +18,17 @@ use crate::ops::{
     Access, Advice, FallocMode, MapFlags, MclFlags, MemfdFlags, MlockFlags, MpolFlags, MremapFlags, OpenFlags, Prot,
 };
 
+mod explore;
 mod parse;
 mod print;
 mod run;
 
+pub use explore::{Choice, ExploreOptions, ExploreReport, FailingSchedule, explore};
 pub use parse::{parse, parse_op};
 pub use print::print_op;
 pub use run::{
     EvalError, Failure, FailureKind, OpenError, ProcView, RunOptions, RunReport, Target, eval_op, result_text, run,
-    run_on,
+    run_on, run_prefix,
 };
 
 /// A parse error: where, and what is wrong.
@@ -91,6 +93,8 @@ pub struct MachineSpec {
     pub promotion_threshold: Option<Literal>,
     /// `read_ahead_kb=`: the disk's readahead window.
     pub read_ahead_kb: Option<Literal>,
+    /// `swapin_policy=retry|wait`.
+    pub swapin_policy: Option<crate::task::SwapinPolicy>,
     /// Trailing comment (the text after `#`).
     pub comment: Option<String>,
 }
@@ -134,6 +138,9 @@ impl MachineSpec {
         }
         if let Some(n) = &self.read_ahead_kb {
             c.read_ahead_kb = knob(n);
+        }
+        if let Some(p) = self.swapin_policy {
+            c.swapin_policy = p;
         }
         c
     }
@@ -265,33 +272,158 @@ impl Expr {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OpExpr {
     Spawn,
-    Fork { pid: Expr },
-    Exit { pid: Expr },
-    Mmap { pid: Expr, addr: Expr, len: Expr, prot: Prot, flags: MapFlags, fd: Option<Expr>, offset: Option<Expr> },
-    Munmap { pid: Expr, addr: Expr, len: Expr },
-    Mprotect { pid: Expr, addr: Expr, len: Expr, prot: Prot },
-    Mremap { pid: Expr, old_addr: Expr, old_len: Expr, new_len: Expr, flags: MremapFlags, new_addr: Option<Expr> },
-    Madvise { pid: Expr, addr: Expr, len: Expr, advice: Advice },
-    Read { pid: Expr, addr: Expr },
-    Write { pid: Expr, addr: Expr, value: Expr },
-    Touch { pid: Expr, addr: Expr, len: Expr, access: Access },
-    MemfdCreate { pid: Expr, name: String, flags: MemfdFlags },
-    Open { pid: Expr, path: String, flags: OpenFlags },
-    Pwrite { pid: Expr, fd: Expr, offset: Expr, value: Expr },
-    Pread { pid: Expr, fd: Expr, offset: Expr },
-    Ftruncate { pid: Expr, fd: Expr, len: Expr },
-    Fallocate { pid: Expr, fd: Expr, mode: FallocMode, offset: Expr, len: Expr },
-    Close { pid: Expr, fd: Expr },
-    Mlock { pid: Expr, addr: Expr, len: Expr },
-    Mlock2 { pid: Expr, addr: Expr, len: Expr, flags: MlockFlags },
-    Munlock { pid: Expr, addr: Expr, len: Expr },
-    Mlockall { pid: Expr, flags: MclFlags },
-    Munlockall { pid: Expr },
-    SetMemlockLimit { pid: Expr, bytes: Rlimit },
-    SetCapIpcLock { pid: Expr, on: bool },
-    MovePages { pid: Expr, addrs: Vec<Expr>, nodes: Vec<Expr>, flags: MpolFlags },
-    Reclaim { nid: Expr, pages: Expr },
+    Fork {
+        pid: Expr,
+    },
+    Exit {
+        pid: Expr,
+    },
+    Mmap {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+        prot: Prot,
+        flags: MapFlags,
+        fd: Option<Expr>,
+        offset: Option<Expr>,
+    },
+    Munmap {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+    },
+    Mprotect {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+        prot: Prot,
+    },
+    Mremap {
+        pid: Expr,
+        old_addr: Expr,
+        old_len: Expr,
+        new_len: Expr,
+        flags: MremapFlags,
+        new_addr: Option<Expr>,
+    },
+    Madvise {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+        advice: Advice,
+    },
+    Read {
+        pid: Expr,
+        addr: Expr,
+    },
+    Write {
+        pid: Expr,
+        addr: Expr,
+        value: Expr,
+    },
+    Touch {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+        access: Access,
+    },
+    MemfdCreate {
+        pid: Expr,
+        name: String,
+        flags: MemfdFlags,
+    },
+    Open {
+        pid: Expr,
+        path: String,
+        flags: OpenFlags,
+    },
+    Pwrite {
+        pid: Expr,
+        fd: Expr,
+        offset: Expr,
+        value: Expr,
+    },
+    Pread {
+        pid: Expr,
+        fd: Expr,
+        offset: Expr,
+    },
+    Ftruncate {
+        pid: Expr,
+        fd: Expr,
+        len: Expr,
+    },
+    Fallocate {
+        pid: Expr,
+        fd: Expr,
+        mode: FallocMode,
+        offset: Expr,
+        len: Expr,
+    },
+    Close {
+        pid: Expr,
+        fd: Expr,
+    },
+    Mlock {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+    },
+    Mlock2 {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+        flags: MlockFlags,
+    },
+    Munlock {
+        pid: Expr,
+        addr: Expr,
+        len: Expr,
+    },
+    Mlockall {
+        pid: Expr,
+        flags: MclFlags,
+    },
+    Munlockall {
+        pid: Expr,
+    },
+    SetMemlockLimit {
+        pid: Expr,
+        bytes: Rlimit,
+    },
+    SetCapIpcLock {
+        pid: Expr,
+        on: bool,
+    },
+    MovePages {
+        pid: Expr,
+        addrs: Vec<Expr>,
+        nodes: Vec<Expr>,
+        flags: MpolFlags,
+    },
+    Reclaim {
+        nid: Expr,
+        pages: Expr,
+    },
     Khugepaged,
+    /// `task fault PID ADDR read|write`.
+    TaskFault {
+        pid: Expr,
+        addr: Expr,
+        access: Access,
+    },
+    /// `task OP ARGS...`: an mmap_lock writer.
+    TaskWriter(Box<OpExpr>),
+    /// `step TASK`.
+    TaskStep {
+        task: Expr,
+    },
+    /// `io_complete TASK`.
+    IoComplete {
+        task: Expr,
+    },
+    /// `run_until_idle`.
+    RunUntilIdle,
 }
 
 /// A resource limit argument: `unlimited` (RLIM_INFINITY, `u64::MAX`) or a number of bytes.
@@ -314,6 +446,8 @@ pub enum ResultSpec {
     Value(Expr),
     /// `=> [0,-2,-EFAULT]`: the per-page statuses of move_pages, exactly.
     Statuses(Vec<StatusItem>),
+    /// `=> ran`, `=> done`, `=> waits(mmap_lock)`: what a task step did.
+    Step(crate::task::StepState),
 }
 
 /// One element of an expected status list: a number (a node id, or a negative errno written as
@@ -507,6 +641,31 @@ pub enum Query {
     Value { pid: Expr, addr: Expr },
     /// `invariants violations`
     Invariants,
+    /// `task TASK latency|waited|done|errno`
+    Task { task: Expr, field: TaskField },
+    /// `tasks FIELD` (the machine-wide task figures, `TaskStats::FIELDS`)
+    Tasks { field: String },
+}
+
+/// `task TASK latency|waited|done|errno`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskField {
+    Latency,
+    Waited,
+    Done,
+    Errno,
+}
+
+impl TaskField {
+    pub const ALL: [TaskField; 4] = [TaskField::Latency, TaskField::Waited, TaskField::Done, TaskField::Errno];
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskField::Latency => "latency",
+            TaskField::Waited => "waited",
+            TaskField::Done => "done",
+            TaskField::Errno => "errno",
+        }
+    }
 }
 
 /// An `expect` line.
@@ -580,6 +739,12 @@ pub fn is_keyword(s: &str) -> bool {
         "move_pages",
         "reclaim",
         "khugepaged",
+        "task",
+        "step",
+        "io_complete",
+        "run_until_idle",
+        "ran",
+        "done",
         "unlimited",
         "SIGSEGV",
         "SIGBUS",

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::names;
 use super::{
     Cmp, Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, PagemapField, ParseError, Query, ResultSpec, Rlimit,
-    Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, Term, VmaField, is_keyword, is_valid_name,
+    Script, Sign, SignalSpec, StatusItem, Stmt, StmtKind, TaskField, Term, VmaField, is_keyword, is_valid_name,
 };
 use crate::config::{
     KNOWN_QUIRKS, MAX_NODE_BYTES, MAX_NODES, MAX_PROMOTION_THRESHOLD, MAX_PTES_LIMIT, MAX_READ_AHEAD_KB,
@@ -17,6 +17,7 @@ use crate::ops::{
     PAGE_SIZE, Prot,
 };
 use crate::proc as procfs;
+use crate::task::{Blocked, StepState, SwapinPolicy, TaskStats};
 use crate::views::{MapsEntry, SmapsEntry, SmapsRollup, Status};
 
 type Result<T> = std::result::Result<T, ParseError>;
@@ -249,6 +250,10 @@ const OP_USAGE: &[(&str, &str)] = &[
     ("move_pages", "move_pages PID ADDR[,ADDR...]|[] [nodes=NODE[,NODE...]] [FLAGS]"),
     ("reclaim", "reclaim NID PAGES"),
     ("khugepaged", "khugepaged"),
+    ("task", "task fault PID ADDR read|write  |  task OP ARGS... (an mmap_lock writer)"),
+    ("step", "step TASK"),
+    ("io_complete", "io_complete TASK"),
+    ("run_until_idle", "run_until_idle"),
 ];
 
 const EXPECT_USAGE: &[(&str, &str)] = &[
@@ -264,11 +269,25 @@ const EXPECT_USAGE: &[(&str, &str)] = &[
     ("kpageflags", "expect kpageflags PID ADDR FLAG CMP 0|1"),
     ("value", "expect value PID ADDR value CMP VALUE"),
     ("invariants", "expect invariants violations CMP VALUE"),
+    ("task", "expect task TASK latency|waited|done|errno CMP VALUE"),
+    ("tasks", "expect tasks FIELD CMP VALUE"),
 ];
 
 /// Operations whose result can be bound to a name.
-const VALUE_OPS: &[&str] =
-    &["spawn", "fork", "mmap", "mremap", "read", "memfd_create", "open", "pread", "reclaim", "khugepaged"];
+const VALUE_OPS: &[&str] = &[
+    "spawn",
+    "fork",
+    "mmap",
+    "mremap",
+    "read",
+    "memfd_create",
+    "open",
+    "pread",
+    "reclaim",
+    "khugepaged",
+    "task",
+    "run_until_idle",
+];
 
 /// Where a negative expression is allowed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -592,6 +611,19 @@ impl<'a> LineParser<'a> {
         if s == "ok" {
             return Ok(ResultSpec::Ok);
         }
+        if s == "ran" {
+            return Ok(ResultSpec::Step(StepState::Ran));
+        }
+        if s == "done" {
+            return Ok(ResultSpec::Step(StepState::Done));
+        }
+        if let Some(what) = s.strip_prefix("waits(").and_then(|r| r.strip_suffix(')')) {
+            let Some(b) = Blocked::from_name(what) else {
+                let known: Vec<&str> = Blocked::ALL.iter().map(|b| b.name()).collect();
+                return Err(self.err_at(t, format!("unknown wait '{what}' (known: {})", known.join(" "))));
+            };
+            return Ok(ResultSpec::Step(StepState::Waits(b)));
+        }
         if let Some(e) = Errno::from_name(s) {
             return Ok(ResultSpec::Errno(e));
         }
@@ -871,6 +903,23 @@ impl<'a> LineParser<'a> {
             }
             "reclaim" => OpExpr::Reclaim { nid: self.expr(l, "NID", u)?, pages: self.expr(l, "PAGES", u)? },
             "khugepaged" => OpExpr::Khugepaged,
+            "task" => {
+                if self.toks.get(self.pos).is_some_and(|t| t.is_word("fault")) && self.pos < l {
+                    self.pos += 1;
+                    let pid = self.expr(l, "PID", u)?;
+                    let addr = self.expr(l, "ADDR", u)?;
+                    let access = match self.keyword(l, u, &["read", "write"])? {
+                        0 => Access::Read,
+                        _ => Access::Write,
+                    };
+                    OpExpr::TaskFault { pid, addr, access }
+                } else {
+                    OpExpr::TaskWriter(Box::new(self.op(l)?))
+                }
+            }
+            "step" => OpExpr::TaskStep { task: self.expr(l, "TASK", u)? },
+            "io_complete" => OpExpr::IoComplete { task: self.expr(l, "TASK", u)? },
+            "run_until_idle" => OpExpr::RunUntilIdle,
             _ => unreachable!("every name in OP_USAGE is handled"),
         };
         self.done(limit, usage)?;
@@ -879,7 +928,7 @@ impl<'a> LineParser<'a> {
 
     fn machine(&mut self) -> Result<MachineSpec> {
         const USAGE: &str = "machine [nodes=N] [node_mem=SIZE] [swap=SIZE] [memlock=SIZE] [thp=never|madvise|always] [quirks=a,b] \
-             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N] [promotion_threshold=N] [read_ahead_kb=N]";
+             [max_ptes_none=N] [max_ptes_swap=N] [max_ptes_shared=N] [promotion_threshold=N] [read_ahead_kb=N] [swapin_policy=retry|wait]";
         let mut m = MachineSpec::default();
         for t in &self.toks[1..] {
             let Some((k, v)) = t.text.split_once('=').filter(|_| !t.quoted) else {
@@ -989,6 +1038,15 @@ impl<'a> LineParser<'a> {
                     }
                     m.promotion_threshold = Some(l);
                 }
+                "swapin_policy" => {
+                    if m.swapin_policy.is_some() {
+                        return Err(dup());
+                    }
+                    let Some(p) = SwapinPolicy::from_name(v) else {
+                        return Err(self.err_col(vcol, format!("swapin_policy must be retry or wait, not '{v}'")));
+                    };
+                    m.swapin_policy = Some(p);
+                }
                 "read_ahead_kb" => {
                     if m.read_ahead_kb.is_some() {
                         return Err(dup());
@@ -1014,6 +1072,7 @@ impl<'a> LineParser<'a> {
                         "max_ptes_shared",
                         "promotion_threshold",
                         "read_ahead_kb",
+                        "swapin_policy",
                     ];
                     return Err(self.err_at(t, format!("unknown machine key '{k}'{} (usage: {USAGE})", hint(k, keys))));
                 }
@@ -1132,6 +1191,15 @@ impl<'a> LineParser<'a> {
             "invariants" => {
                 self.keyword(l, u, &["violations"])?;
                 Query::Invariants
+            }
+            "task" => {
+                let task = self.expr(l, "TASK", u)?;
+                let i = self.keyword(l, u, &TaskField::ALL.map(TaskField::name))?;
+                Query::Task { task, field: TaskField::ALL[i] }
+            }
+            "tasks" => {
+                let i = self.keyword(l, u, TaskStats::FIELDS)?;
+                Query::Tasks { field: TaskStats::FIELDS[i].to_string() }
             }
             _ => unreachable!("every view in EXPECT_USAGE is handled"),
         };

@@ -7,7 +7,7 @@ use super::{
     Expect, Expr, Literal, MachineSpec, NumStyle, OpExpr, Query, ResultSpec, Rlimit, Script, Sign, StatusItem, Stmt,
     StmtKind, Term,
 };
-use crate::ops::{Advice, Op, Prot};
+use crate::ops::{Advice, Op, Prot, TaskKind};
 
 /// The canonical text of one literal operation, e.g. `mmap 1 0x0 0x10000 rw private,anonymous`.
 ///
@@ -88,6 +88,13 @@ impl OpExpr {
             },
             Op::Reclaim { nid, pages } => OpExpr::Reclaim { nid: pid(nid), pages: Expr::lit(Literal::dec(pages)) },
             Op::Khugepaged => OpExpr::Khugepaged,
+            Op::TaskStart { task: TaskKind::Fault { pid: p, addr, access } } => {
+                OpExpr::TaskFault { pid: pid(p), addr: hex(addr), access }
+            }
+            Op::TaskStart { task: TaskKind::Writer(op) } => OpExpr::TaskWriter(Box::new(OpExpr::from_op(&op))),
+            Op::TaskStep { task } => OpExpr::TaskStep { task: pid(task) },
+            Op::IoComplete { task } => OpExpr::IoComplete { task: pid(task) },
+            Op::RunUntilIdle => OpExpr::RunUntilIdle,
         }
     }
 
@@ -122,6 +129,10 @@ impl OpExpr {
             OpExpr::MovePages { .. } => "move_pages",
             OpExpr::Reclaim { .. } => "reclaim",
             OpExpr::Khugepaged => "khugepaged",
+            OpExpr::TaskFault { .. } | OpExpr::TaskWriter(_) => "task",
+            OpExpr::TaskStep { .. } => "step",
+            OpExpr::IoComplete { .. } => "io_complete",
+            OpExpr::RunUntilIdle => "run_until_idle",
         }
     }
 }
@@ -247,6 +258,22 @@ pub(crate) fn fmt_list(items: &[Expr]) -> String {
     items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
+fn access_name(a: crate::ops::Access) -> &'static str {
+    match a {
+        crate::ops::Access::Read => "read",
+        crate::ops::Access::Write => "write",
+    }
+}
+
+/// `ran`, `done` or `waits(WHAT)`.
+pub(crate) fn step_text(s: crate::task::StepState) -> String {
+    match s {
+        crate::task::StepState::Ran => "ran".into(),
+        crate::task::StepState::Done => "done".into(),
+        crate::task::StepState::Waits(b) => format!("waits({})", b.name()),
+    }
+}
+
 /// Whether an optional argument holds its default literal value (the printer omits it).
 fn is_default(e: &Option<Expr>, default: i128) -> bool {
     match e {
@@ -259,7 +286,10 @@ impl Display for OpExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())?;
         match self {
-            OpExpr::Spawn | OpExpr::Khugepaged => Ok(()),
+            OpExpr::Spawn | OpExpr::Khugepaged | OpExpr::RunUntilIdle => Ok(()),
+            OpExpr::TaskFault { pid, addr, access } => write!(f, " fault {pid} {addr} {}", access_name(*access)),
+            OpExpr::TaskWriter(op) => write!(f, " {op}"),
+            OpExpr::TaskStep { task } | OpExpr::IoComplete { task } => write!(f, " {task}"),
             OpExpr::Fork { pid } | OpExpr::Exit { pid } => write!(f, " {pid}"),
             OpExpr::Mmap { pid, addr, len, prot, flags, fd, offset } => {
                 write!(f, " {pid} {addr} {len} {} {}", fmt_prot(*prot), fmt_flags(flags.bits(), names::MMAP))?;
@@ -286,13 +316,7 @@ impl Display for OpExpr {
             OpExpr::Madvise { pid, addr, len, advice } => write!(f, " {pid} {addr} {len} {}", fmt_advice(*advice)),
             OpExpr::Read { pid, addr } => write!(f, " {pid} {addr}"),
             OpExpr::Write { pid, addr, value } => write!(f, " {pid} {addr} {value}"),
-            OpExpr::Touch { pid, addr, len, access } => {
-                let a = match access {
-                    crate::ops::Access::Read => "read",
-                    crate::ops::Access::Write => "write",
-                };
-                write!(f, " {pid} {addr} {len} {a}")
-            }
+            OpExpr::Touch { pid, addr, len, access } => write!(f, " {pid} {addr} {len} {}", access_name(*access)),
             OpExpr::MemfdCreate { pid, name, flags } => {
                 write!(f, " {pid} {}", fmt_string(name))?;
                 if !flags.is_empty() {
@@ -345,6 +369,7 @@ impl Display for ResultSpec {
             ResultSpec::Errno(e) => f.write_str(e.name()),
             ResultSpec::Signal(s) => f.write_str(s.name()),
             ResultSpec::Value(e) => e.fmt(f),
+            ResultSpec::Step(s) => f.write_str(&step_text(*s)),
             ResultSpec::Statuses(items) => {
                 f.write_char('[')?;
                 for (i, item) in items.iter().enumerate() {
@@ -378,6 +403,8 @@ impl Query {
             Query::Kpageflags { .. } => "kpageflags",
             Query::Value { .. } => "value",
             Query::Invariants => "invariants",
+            Query::Task { .. } => "task",
+            Query::Tasks { .. } => "tasks",
         }
     }
 }
@@ -402,6 +429,8 @@ impl Display for Query {
             Query::Kpageflags { pid, addr, flag } => write!(f, " {pid} {addr} {flag}"),
             Query::Value { pid, addr } => write!(f, " {pid} {addr} value"),
             Query::Invariants => f.write_str(" violations"),
+            Query::Task { task, field } => write!(f, " {task} {}", field.name()),
+            Query::Tasks { field } => write!(f, " {field}"),
         }
     }
 }
@@ -502,6 +531,9 @@ impl MachineSpec {
         }
         if let Some(v) = &self.read_ahead_kb {
             kv("read_ahead_kb", v);
+        }
+        if let Some(v) = &self.swapin_policy {
+            kv("swapin_policy", &v.name());
         }
         s
     }

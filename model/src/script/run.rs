@@ -8,12 +8,14 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::{
-    Expect, Expr, OpExpr, PagemapField, Query, ResultSpec, Rlimit, Script, StatusItem, Stmt, StmtKind, Term, VmaField,
+    Expect, Expr, OpExpr, PagemapField, Query, ResultSpec, Rlimit, Script, StatusItem, Stmt, StmtKind, TaskField, Term,
+    VmaField,
 };
 use crate::errno::Errno;
 use crate::machine::Machine;
 use crate::ops::{Fd, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::proc as procfs;
+use crate::task::{TaskInfo, TaskKind, TaskStats};
 use crate::views::{Kpage, MapsEntry, Meminfo, PagemapEntry, SmapsEntry, SmapsRollup, Status, Vmstat};
 use crate::{MachineConfig, Violation};
 
@@ -183,6 +185,10 @@ pub trait Target {
     fn kpage(&self, pfn: u64) -> Kpage;
     /// The value of the page at `addr`, read without faulting.
     fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno>;
+    /// The tasks in flight or finished (crate::task), ascending ids.
+    fn tasks(&self) -> Vec<TaskInfo>;
+    /// The machine-wide task figures.
+    fn task_stats(&self) -> TaskStats;
     /// The first failure of the service behind the target since the last call (never, embedded).
     fn service_error(&mut self) -> Option<String> {
         None
@@ -232,6 +238,12 @@ impl Target for Machine {
     fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno> {
         Machine::peek(self, pid, addr)
     }
+    fn tasks(&self) -> Vec<TaskInfo> {
+        Machine::tasks(self)
+    }
+    fn task_stats(&self) -> TaskStats {
+        Machine::task_stats(self).clone()
+    }
 }
 
 /// Why a target could not be created.
@@ -267,6 +279,24 @@ pub fn run_on<T: Target>(
         }
     }
     r.report
+}
+
+/// Runs the statements of `script` before line `before` on a fresh machine and returns the
+/// machine, or the report of the failure that stopped it (the explorer's common prefix).
+pub fn run_prefix(script: &Script, opts: &RunOptions, before: usize) -> Result<Machine, RunReport> {
+    let open = |c| Machine::new(c).map_err(OpenError::Refused);
+    let mut r = Runner { opts, machine: None, env: HashMap::new(), report: RunReport::default() };
+    if let Err(f) = r.guard(script.machine.as_ref().map(|m| m.line), |r| r.start(script, open)) {
+        r.report.failure = Some(f);
+        return Err(r.report);
+    }
+    for stmt in script.steps().filter(|s| s.line < before) {
+        if let Err(f) = r.guard(Some(stmt.line), |r| r.step(stmt)) {
+            r.report.failure = Some(f);
+            return Err(r.report);
+        }
+    }
+    r.machine.ok_or(r.report)
 }
 
 // ---- expression evaluation ----
@@ -404,6 +434,13 @@ pub fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i128, E>) 
         },
         OpExpr::Reclaim { nid, pages } => Op::Reclaim { nid: ev.u32(nid, "NID")?, pages: ev.u64(pages, "PAGES")? },
         OpExpr::Khugepaged => Op::Khugepaged,
+        OpExpr::TaskFault { pid, addr, access } => {
+            Op::TaskStart { task: TaskKind::Fault { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")?, access: *access } }
+        }
+        OpExpr::TaskWriter(op) => Op::TaskStart { task: TaskKind::Writer(Box::new(eval_op(op, &mut *ev.lookup)?)) },
+        OpExpr::TaskStep { task } => Op::TaskStep { task: ev.u32(task, "TASK")? },
+        OpExpr::IoComplete { task } => Op::IoComplete { task: ev.u32(task, "TASK")? },
+        OpExpr::RunUntilIdle => Op::RunUntilIdle,
     })
 }
 
@@ -417,7 +454,8 @@ fn outcome_value(o: &Outcome) -> Option<i128> {
         Outcome::Addr(a) => Some(a.into()),
         Outcome::Fd(f) => Some(f.into()),
         Outcome::Value(v) | Outcome::Count(v) => Some(v.into()),
-        Outcome::Signal(_) | Outcome::Statuses(_) => None,
+        Outcome::Task(t) => Some(t.into()),
+        Outcome::Signal(_) | Outcome::Statuses(_) | Outcome::Step(_) => None,
     }
 }
 
@@ -432,6 +470,8 @@ pub fn result_text(r: &OpResult) -> String {
         Ok(Outcome::Signal(s)) => s.name().into(),
         Ok(Outcome::Statuses(v)) => statuses_text(v),
         Ok(Outcome::Count(n)) => n.to_string(),
+        Ok(Outcome::Task(t)) => t.to_string(),
+        Ok(Outcome::Step(s)) => super::print::step_text(*s),
         Err(e) => e.name().into(),
     }
 }
@@ -612,6 +652,11 @@ impl<T: Target> Runner<'_, T> {
                         spec
                     };
                     return Err(fails(w));
+                }
+            }
+            (Some(ResultSpec::Step(s)), r) => {
+                if *r != Ok(Outcome::Step(*s)) {
+                    return Err(fails(super::print::step_text(*s)));
                 }
             }
             (Some(ResultSpec::Value(e)), r) => {
@@ -853,6 +898,21 @@ impl<T: Target> Runner<'_, T> {
                 (m.peek(p, a).map_err(|e| format!("peek {p} {a:#x}: {e}"))?, true)
             }
             Query::Invariants => (m.check_invariants().len() as u64, false),
+            Query::Task { task, field } => {
+                let v = self.eval(task, line).map_err(|f| f.message)?;
+                let id = u32::try_from(v).map_err(|_| format!("{v} is out of range for a task"))?;
+                let t = m.tasks().into_iter().find(|t| t.id == id).ok_or_else(|| format!("no task {id}"))?;
+                let x = match field {
+                    TaskField::Latency => t.latency,
+                    TaskField::Waited => t.waited,
+                    TaskField::Done => t.done.into(),
+                    TaskField::Errno => t.errno.unsigned_abs().into(),
+                };
+                (x, false)
+            }
+            Query::Tasks { field } => {
+                (m.task_stats().field(field).ok_or_else(|| format!("the tasks view has no field '{field}'"))?, false)
+            }
         })
     }
 }
