@@ -179,6 +179,13 @@ impl Caps {
     pub fn op_skip(&self, op: &OpExpr, config: &MachineConfig) -> Option<String> {
         match op {
             OpExpr::Reclaim { .. } => Some("reclaim: the live kernel cannot reclaim a node on demand".into()),
+            OpExpr::TaskFault { .. }
+            | OpExpr::TaskWriter(_)
+            | OpExpr::TaskStep { .. }
+            | OpExpr::IoComplete { .. }
+            | OpExpr::RunUntilIdle => {
+                Some("kernel tasks: the live kernel cannot pause a kernel path between its steps".into())
+            }
             OpExpr::Khugepaged => Some(
                 "khugepaged: the live kernel cannot run a khugepaged scan on demand (it scans on its own timer)".into(),
             ),

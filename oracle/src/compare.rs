@@ -62,6 +62,8 @@ pub fn result_text(r: &OpResult) -> String {
         Ok(Outcome::Signal(s)) => s.name().into(),
         Ok(Outcome::Statuses(v)) => format!("{v:?}").replace(' ', ""),
         Ok(Outcome::Count(n)) => n.to_string(),
+        Ok(Outcome::Task(t)) => format!("task {t}"),
+        Ok(Outcome::Step(s)) => format!("{s:?}"),
         Err(e) => e.name().into(),
     }
 }

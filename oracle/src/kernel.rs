@@ -71,6 +71,11 @@ impl KernelExec {
             Op::Reclaim { .. } => {
                 return Ok(Step::Skip("reclaim: the live kernel cannot reclaim a node on demand".into()));
             }
+            Op::TaskStart { .. } | Op::TaskStep { .. } | Op::IoComplete { .. } | Op::RunUntilIdle => {
+                return Ok(Step::Skip(
+                    "kernel tasks: the live kernel cannot pause a kernel path between its steps".into(),
+                ));
+            }
             Op::Khugepaged => {
                 return Ok(Step::Skip(
                     "khugepaged: the live kernel cannot run a khugepaged scan on demand (it scans on its own timer)"

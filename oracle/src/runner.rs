@@ -354,7 +354,8 @@ fn value_of(r: &OpResult) -> Option<i128> {
         Ok(Outcome::Addr(a)) => Some((*a).into()),
         Ok(Outcome::Fd(f)) => Some((*f).into()),
         Ok(Outcome::Value(v) | Outcome::Count(v)) => Some((*v).into()),
-        Ok(Outcome::Signal(_) | Outcome::Statuses(_)) | Err(_) => None,
+        Ok(Outcome::Task(t)) => Some((*t).into()),
+        Ok(Outcome::Signal(_) | Outcome::Statuses(_) | Outcome::Step(_)) | Err(_) => None,
     }
 }
 

@@ -8,6 +8,7 @@
 //! variant, every `Outcome` variant and every `Errno`.
 
 use mmlab_api::v1 as pb;
+use mmlab_model::task::{Blocked, StepState, SwapinPolicy, TaskInfo, TaskKind, TaskStats};
 use mmlab_model::{
     Access, Advice, Errno, FallocMode, Kpage, KpageFlags, MachineConfig, MapFlags, MapsEntry, MclFlags, MemSizeStats,
     MemfdFlags, Meminfo, MlockFlags, MpolFlags, MremapFlags, Op, OpResult, OpenFlags, Outcome, PagemapEntry, Prot,
@@ -85,6 +86,13 @@ pub fn config_from_proto(c: Option<&pb::MachineConfig>) -> Result<MachineConfig,
     m.max_ptes_shared = c.max_ptes_shared.unwrap_or(m.max_ptes_shared);
     m.promotion_threshold = c.promotion_threshold;
     m.read_ahead_kb = c.read_ahead_kb.unwrap_or(m.read_ahead_kb);
+    if let Some(p) = c.swapin_policy {
+        m.swapin_policy = match pb::SwapinPolicy::try_from(p) {
+            Ok(pb::SwapinPolicy::Retry) => SwapinPolicy::Retry,
+            Ok(pb::SwapinPolicy::Wait) => SwapinPolicy::Wait,
+            Err(_) => return Err(Invalid::new("config.swapin_policy", format!("unknown swap-in policy {p}"))),
+        };
+    }
     Ok(m)
 }
 
@@ -102,6 +110,10 @@ pub fn config_to_proto(c: &MachineConfig) -> pb::MachineConfig {
         max_ptes_shared: Some(c.max_ptes_shared),
         promotion_threshold: c.promotion_threshold,
         read_ahead_kb: Some(c.read_ahead_kb),
+        swapin_policy: Some(match c.swapin_policy {
+            SwapinPolicy::Retry => pb::SwapinPolicy::Retry as i32,
+            SwapinPolicy::Wait => pb::SwapinPolicy::Wait as i32,
+        }),
     }
 }
 
@@ -191,6 +203,23 @@ pub fn op_from_proto(op: &pb::Op) -> Result<Op, Invalid> {
         },
         Kind::Reclaim(o) => Op::Reclaim { nid: o.nid, pages: o.pages },
         Kind::Khugepaged(_) => Op::Khugepaged,
+        Kind::TaskStart(o) => {
+            use pb::op::task_start::Kind as T;
+            let task = match o.kind.as_ref().ok_or_else(|| Invalid::new("task_start.kind", "not set"))? {
+                T::Fault(f) => TaskKind::Fault {
+                    pid: f.pid,
+                    addr: f.addr,
+                    access: access_from_proto(f.access).map_err(|e| e.within("task_start.fault"))?,
+                },
+                T::Writer(w) => {
+                    TaskKind::Writer(Box::new(op_from_proto(w).map_err(|e| e.within("task_start.writer"))?))
+                }
+            };
+            Op::TaskStart { task }
+        }
+        Kind::TaskStep(o) => Op::TaskStep { task: o.task },
+        Kind::IoComplete(o) => Op::IoComplete { task: o.task },
+        Kind::RunUntilIdle(_) => Op::RunUntilIdle,
     })
 }
 
@@ -241,6 +270,19 @@ pub fn op_to_proto(op: &Op) -> pb::Op {
         }
         Op::Reclaim { nid, pages } => Kind::Reclaim(o::Reclaim { nid, pages }),
         Op::Khugepaged => Kind::Khugepaged(o::Khugepaged {}),
+        Op::TaskStart { task } => {
+            use o::task_start::Kind as T;
+            let kind = match task {
+                TaskKind::Fault { pid, addr, access } => {
+                    T::Fault(o::TaskFault { pid, addr, access: access_to_proto(access) })
+                }
+                TaskKind::Writer(op) => T::Writer(Box::new(op_to_proto(&op))),
+            };
+            Kind::TaskStart(Box::new(o::TaskStart { kind: Some(kind) }))
+        }
+        Op::TaskStep { task } => Kind::TaskStep(o::TaskStep { task }),
+        Op::IoComplete { task } => Kind::IoComplete(o::IoComplete { task }),
+        Op::RunUntilIdle => Kind::RunUntilIdle(o::RunUntilIdle {}),
     };
     pb::Op { kind: Some(kind) }
 }
@@ -288,6 +330,8 @@ pub fn outcome_to_proto(o: &Outcome) -> pb::Outcome {
         Outcome::Signal(s) => K::Signal(signal_to_proto(*s) as i32),
         Outcome::Statuses(s) => K::Statuses(pb::Statuses { status: s.clone() }),
         Outcome::Count(c) => K::Count(*c),
+        Outcome::Task(t) => K::Task(*t),
+        Outcome::Step(s) => K::Step(step_to_proto(*s)),
     };
     pb::Outcome { kind: Some(kind) }
 }
@@ -304,7 +348,84 @@ pub fn outcome_from_proto(o: &pb::Outcome) -> Result<Outcome, Invalid> {
         K::Signal(s) => Outcome::Signal(signal_from_proto(*s)?),
         K::Statuses(s) => Outcome::Statuses(s.status.clone()),
         K::Count(c) => Outcome::Count(*c),
+        K::Task(t) => Outcome::Task(*t),
+        K::Step(s) => Outcome::Step(step_from_proto(s)?),
     })
+}
+
+fn step_to_proto(s: StepState) -> pb::StepState {
+    use pb::step_state::State;
+    let (state, waits) = match s {
+        StepState::Ran => (State::Ran, String::new()),
+        StepState::Waits(b) => (State::Waits, b.name().to_string()),
+        StepState::Done => (State::Done, String::new()),
+    };
+    pb::StepState { state: state as i32, waits }
+}
+
+fn step_from_proto(s: &pb::StepState) -> Result<StepState, Invalid> {
+    use pb::step_state::State;
+    Ok(match State::try_from(s.state) {
+        Ok(State::Ran) => StepState::Ran,
+        Ok(State::Done) => StepState::Done,
+        Ok(State::Waits) => StepState::Waits(
+            Blocked::from_name(&s.waits)
+                .ok_or_else(|| Invalid::new("step.waits", format!("unknown wait '{}'", s.waits)))?,
+        ),
+        Err(_) => return Err(Invalid::new("step.state", format!("unknown step state {}", s.state))),
+    })
+}
+
+/// The protocol form of the tasks view.
+pub fn tasks_to_proto(tasks: &[TaskInfo], s: &TaskStats) -> pb::Tasks {
+    let task = |t: &TaskInfo| pb::tasks::Task {
+        id: t.id,
+        kind: t.kind.clone(),
+        done: t.done,
+        waits: t.waits.map(|b| b.name().to_string()).unwrap_or_default(),
+        latency: t.latency,
+        waited: t.waited,
+        errno: t.errno,
+    };
+    pb::Tasks {
+        tasks: tasks.iter().map(task).collect(),
+        started: s.started,
+        completed: s.completed,
+        steps: s.steps,
+        faults_completed: s.faults_completed,
+        fault_latency_total: s.fault_latency_total,
+        fault_latency_max: s.fault_latency_max,
+        writers_completed: s.writers_completed,
+        writer_wait_total: s.writer_wait_total,
+        writer_wait_max: s.writer_wait_max,
+        faults_blocked_behind_writer: s.faults_blocked_behind_writer,
+    }
+}
+
+/// The model form of the tasks view (an unknown wait name reads as none).
+pub fn tasks_from_proto(p: &pb::Tasks) -> (Vec<TaskInfo>, TaskStats) {
+    let task = |t: &pb::tasks::Task| TaskInfo {
+        id: t.id,
+        kind: t.kind.clone(),
+        done: t.done,
+        waits: Blocked::from_name(&t.waits),
+        latency: t.latency,
+        waited: t.waited,
+        errno: t.errno,
+    };
+    let stats = TaskStats {
+        started: p.started,
+        completed: p.completed,
+        steps: p.steps,
+        faults_completed: p.faults_completed,
+        fault_latency_total: p.fault_latency_total,
+        fault_latency_max: p.fault_latency_max,
+        writers_completed: p.writers_completed,
+        writer_wait_total: p.writer_wait_total,
+        writer_wait_max: p.writer_wait_max,
+        faults_blocked_behind_writer: p.faults_blocked_behind_writer,
+    };
+    (p.tasks.iter().map(task).collect(), stats)
 }
 
 /// The protocol form of one operation's result.
@@ -666,6 +787,13 @@ mod tests {
             Op::MovePages { pid: 1, addrs: vec![], nodes: vec![], flags: MpolFlags::empty() },
             Op::Reclaim { nid: 3, pages: 100 },
             Op::Khugepaged,
+            Op::TaskStart { task: TaskKind::Fault { pid: 2, addr: 0x7000_0000, access: Access::Write } },
+            Op::TaskStart {
+                task: TaskKind::Writer(Box::new(Op::Mprotect { pid: 2, addr: 0x1000, len: 0x1000, prot: Prot::READ })),
+            },
+            Op::TaskStep { task: 3 },
+            Op::IoComplete { task: 4 },
+            Op::RunUntilIdle,
         ]
     }
 
@@ -699,6 +827,10 @@ mod tests {
             Op::MovePages { .. } => 25,
             Op::Reclaim { .. } => 26,
             Op::Khugepaged => 27,
+            Op::TaskStart { .. } => 28,
+            Op::TaskStep { .. } => 29,
+            Op::IoComplete { .. } => 30,
+            Op::RunUntilIdle => 31,
         }
     }
 
@@ -706,7 +838,7 @@ mod tests {
     fn every_op_variant_round_trips_through_the_proto_and_its_bytes() {
         use prost::Message;
         let ops = every_op();
-        let mut seen = [false; 28];
+        let mut seen = [false; 32];
         for op in &ops {
             seen[variant_index(op)] = true;
             let p = op_to_proto(op);
@@ -718,7 +850,8 @@ mod tests {
         // The proto's oneof numbers follow the model's variant order: field i+1 is variant i.
         for op in &ops {
             let bytes = op_to_proto(op).encode_to_vec();
-            assert_eq!(bytes[0] >> 3, variant_index(op) as u8 + 1, "{op:?}");
+            let (field, _) = prost::encoding::decode_key(&mut bytes.as_slice()).expect("a field key");
+            assert_eq!(field as usize, variant_index(op) + 1, "{op:?}");
         }
     }
 
@@ -737,6 +870,13 @@ mod tests {
             Outcome::Statuses(vec![0, -2, -14, 1]),
             Outcome::Statuses(vec![]),
             Outcome::Count(12),
+            Outcome::Task(3),
+            Outcome::Step(StepState::Ran),
+            Outcome::Step(StepState::Done),
+            Outcome::Step(StepState::Waits(Blocked::MmapLock)),
+            Outcome::Step(StepState::Waits(Blocked::VmaLock)),
+            Outcome::Step(StepState::Waits(Blocked::Folio)),
+            Outcome::Step(StepState::Waits(Blocked::Io)),
         ];
         for o in outcomes {
             let r: OpResult = Ok(o.clone());
@@ -781,6 +921,7 @@ mod tests {
             max_ptes_shared: 7,
             promotion_threshold: Some(64),
             read_ahead_kb: 8192,
+            swapin_policy: SwapinPolicy::Wait,
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
     }

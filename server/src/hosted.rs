@@ -183,6 +183,7 @@ pub fn journal_script(config: &MachineConfig, entries: &[(Op, OpResult)]) -> Str
         max_ptes_shared: knob(config.max_ptes_shared, default.max_ptes_shared),
         promotion_threshold: config.promotion_threshold.map(|t| Literal::dec(u64::from(t))),
         read_ahead_kb: knob(config.read_ahead_kb, default.read_ahead_kb),
+        swapin_policy: (config.swapin_policy != default.swapin_policy).then_some(config.swapin_policy),
         comment: None,
     };
     let statements = entries

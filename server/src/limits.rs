@@ -64,7 +64,8 @@ pub fn may_grow(op: &Op) -> bool {
         | Op::SetMemlockLimit { .. }
         | Op::SetCapIpcLock { .. }
         | Op::MovePages { .. }
-        | Op::Reclaim { .. } => false,
+        | Op::Reclaim { .. }
+        | Op::IoComplete { .. } => false,
         Op::Madvise { advice, .. } => {
             ![Advice::DONTNEED, Advice::FREE, Advice::REMOVE, Advice::COLD, Advice::PAGEOUT, Advice::DONTNEED_LOCKED]
                 .contains(advice)
@@ -81,7 +82,10 @@ pub fn may_grow(op: &Op) -> bool {
         | Op::Mlock { .. }
         | Op::Mlock2 { .. }
         | Op::Mlockall { .. }
-        | Op::Khugepaged => true,
+        | Op::Khugepaged
+        | Op::TaskStart { .. }
+        | Op::TaskStep { .. }
+        | Op::RunUntilIdle => true,
     }
 }
 

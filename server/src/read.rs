@@ -66,6 +66,11 @@ pub fn read_view(m: &Machine, view: Option<&Req>, text: bool) -> Result<pb::Read
             let t = if text { pages.iter().map(|k| proc::render_kpage(k) + "\n").collect() } else { String::new() };
             Ok((Resp::Kpages(pb::Kpages { pages: pages.iter().map(convert::kpage_to_proto).collect() }), t))
         }
+        Req::Tasks(_) => {
+            let (tasks, stats) = (m.tasks(), m.task_stats());
+            let t = if text { proc::render_tasks(&tasks, stats) } else { String::new() };
+            Ok((Resp::Tasks(convert::tasks_to_proto(&tasks, stats)), t))
+        }
         Req::Peek(s) => m.peek(s.pid, s.addr).map(|value| {
             let t = if text { format!("{value:#x}\n") } else { String::new() };
             (Resp::Peek(pb::PageValue { value }), t)

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use mmlab_api::v1 as pb;
 use mmlab_api::v1::machine_service_client::MachineServiceClient;
+use mmlab_model::task::{TaskInfo, TaskStats};
 use mmlab_model::{
     Errno, Kpage, MachineConfig, MapsEntry, Meminfo, Op, OpResult, PagemapEntry, Pid, SmapsEntry, SmapsRollup, Status,
     Violation, Vmstat,
@@ -102,6 +103,8 @@ pub enum View {
     Kpages { pfn: u64, count: u64 },
     /// The value of the page at `addr`, read without faulting.
     Peek { pid: Pid, addr: u64 },
+    /// The kernel tasks and the machine-wide task figures.
+    Tasks,
 }
 
 /// A view's content, in the model's types (serializable as JSON).
@@ -117,6 +120,7 @@ pub enum ViewValue {
     Vmstat(Vmstat),
     Kpages(Vec<Kpage>),
     Peek(u64),
+    Tasks { tasks: Vec<TaskInfo>, stats: TaskStats },
 }
 
 fn bad(what: &str) -> Error {
@@ -136,6 +140,7 @@ impl View {
             View::Vmstat => Req::Vmstat(pb::MachineSelector {}),
             View::Kpages { pfn, count } => Req::Kpages(pb::KpageSelector { pfn, count }),
             View::Peek { pid, addr } => Req::Peek(pb::PeekSelector { pid, addr }),
+            View::Tasks => Req::Tasks(pb::MachineSelector {}),
         }
     }
 }
@@ -154,6 +159,10 @@ fn view_value(r: Resp) -> Result<Result<ViewValue, Errno>, Error> {
         Resp::Vmstat(v) => ViewValue::Vmstat(convert::vmstat_from_proto(&v)),
         Resp::Kpages(k) => ViewValue::Kpages(k.pages.iter().map(convert::kpage_from_proto).collect()),
         Resp::Peek(v) => ViewValue::Peek(v.value),
+        Resp::Tasks(t) => {
+            let (tasks, stats) = convert::tasks_from_proto(&t);
+            ViewValue::Tasks { tasks, stats }
+        }
     }))
 }
 
@@ -370,6 +379,14 @@ impl Client {
             Ok(ViewValue::Peek(v)) => Ok(Ok(v)),
             Ok(_) => Err(bad("peek")),
             Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// The kernel tasks and the machine-wide task figures.
+    pub async fn tasks(&self, id: &str) -> Result<(Vec<TaskInfo>, TaskStats), Error> {
+        match self.read(id, &View::Tasks).await? {
+            Ok(ViewValue::Tasks { tasks, stats }) => Ok((tasks, stats)),
+            _ => Err(bad("tasks")),
         }
     }
 

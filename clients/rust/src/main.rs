@@ -106,6 +106,25 @@ enum Command {
         #[arg(value_name = "ARTIFACT")]
         artifact: PathBuf,
     },
+    /// Explore every interleaving of a script's kernel tasks and check the invariants in each
+    ///
+    /// The script runs up to its first `run_until_idle`; from there every order of task steps and
+    /// I/O completions is tried (states already reached are not searched again), with the
+    /// invariants checked after every step and the script's expectations at the end of each
+    /// schedule. Prints the number of schedules and states explored and, for the first schedule
+    /// that fails, the plain script (the schedule written out as `step`/`io_complete` lines) that
+    /// fails the same way under `mmlab run`. Exit status 1 when a schedule fails.
+    Explore {
+        /// Stop after this many complete schedules
+        #[arg(long, default_value_t = 100_000)]
+        max_schedules: u64,
+        /// Write the first failing schedule's script to this file
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Scripts to explore
+        #[arg(value_name = "FILE.mms", required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Parse scripts without running them; report the first syntax error of each
     Check {
         /// Scripts to check
@@ -222,6 +241,9 @@ fn main() -> ExitCode {
         }
         Command::Fmt { file } => fmt_file(&file),
         Command::Repro { quirks, output, artifact } => repro(&artifact, quirks, output.as_deref()),
+        Command::Explore { max_schedules, output, files } => {
+            files.iter().map(|f| explore_file(f, max_schedules, output.as_deref())).max().unwrap_or(Status::Pass)
+        }
         Command::Check { files } => files.iter().map(|f| check_file(f)).max().unwrap_or(Status::Pass),
         Command::Oracle(args) => return ExitCode::from(oracle_cmd::run(&args)),
         Command::Experiment(cmd) => experiment_cmd::run(&cmd),
@@ -261,6 +283,53 @@ fn parse_file(path: &Path) -> Result<(String, script::Script), Status> {
             Err(Status::Error)
         }
     }
+}
+
+fn explore_file(path: &Path, max_schedules: u64, output: Option<&Path>) -> Status {
+    let Some(text) = read(path) else { return Status::Error };
+    let opts = script::ExploreOptions { max_schedules, ..Default::default() };
+    let start = std::time::Instant::now();
+    let r = match script::explore(&text, &opts) {
+        Ok(r) => r,
+        Err(e) => {
+            report_parse_error(path, &text, &e);
+            return Status::Error;
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let name = path.display();
+    if let Some(p) = &r.prefix_failure {
+        let f = p.failure.as_ref().map_or_else(String::new, |f| f.message.clone());
+        eprintln!("{name}: fails before any task runs: {f}");
+        return Status::Fail;
+    }
+    let at = r.line.map_or_else(|| "no run_until_idle: one schedule".to_string(), |l| format!("line {l}"));
+    let rate = if secs > 0.0 { r.schedules as f64 / secs } else { 0.0 };
+    println!(
+        "{name}: {at}: {} schedules, {} states, {} pruned{} in {secs:.2} s ({rate:.0} schedules/s, {:.0} states/s)",
+        r.schedules,
+        r.states,
+        r.pruned,
+        if r.bounded { " (bounded)" } else { "" },
+        if secs > 0.0 { r.states as f64 / secs } else { 0.0 }
+    );
+    let Some(f) = r.failure else {
+        println!("{name}: no schedule fails");
+        return Status::Pass;
+    };
+    let why = f.report.failure.as_ref().map_or_else(|| "fails".to_string(), |x| x.message.clone());
+    println!("{name}: schedule {} fails: {why}", r.schedules);
+    match output {
+        Some(o) => {
+            if let Err(e) = fs::write(o, &f.script) {
+                eprintln!("{}: cannot write: {e}", o.display());
+                return Status::Error;
+            }
+            println!("{name}: the failing script is in {}", o.display());
+        }
+        None => print!("{}", f.script),
+    }
+    Status::Fail
 }
 
 fn check_file(path: &Path) -> Status {

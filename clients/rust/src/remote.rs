@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use mmlab_model::script::{OpenError, Target};
+use mmlab_model::task::{TaskInfo, TaskStats};
 use mmlab_model::{
     Errno, Kpage, MachineConfig, MapsEntry, Meminfo, Op, OpResult, PagemapEntry, Pid, SmapsEntry, SmapsRollup, Status,
     Violation, Vmstat,
@@ -132,6 +133,12 @@ impl Target for RemoteMachine<'_> {
     }
     fn peek(&self, pid: Pid, addr: u64) -> Result<u64, Errno> {
         self.call(self.client.peek(&self.info.id, pid, addr), Err(LOST))
+    }
+    fn tasks(&self) -> Vec<TaskInfo> {
+        self.call(async { Ok(self.client.tasks(&self.info.id).await?.0) }, Vec::new())
+    }
+    fn task_stats(&self) -> TaskStats {
+        self.call(async { Ok(self.client.tasks(&self.info.id).await?.1) }, TaskStats::default())
     }
     fn service_error(&mut self) -> Option<String> {
         self.error.borrow_mut().take().map(|e| format!("machine {}: {e}", self.info.id))
