@@ -50,7 +50,7 @@ else
     (cd fuzz && cargo fuzz build -s none)
     fuzz_tmp=$(mktemp -d)
     trap 'rm -rf "$fuzz_tmp"' EXIT
-    for t in ops roundtrip differential service; do
+    for t in ops roundtrip differential interleave service; do
         mkdir -p "$fuzz_tmp/$t"
         cp fuzz/corpus/"$t"/* "$fuzz_tmp/$t"/
         (cd fuzz && cargo fuzz run -s none "$t" "$fuzz_tmp/$t" -- \

@@ -42,11 +42,13 @@ pub struct GenOptions {
     /// leaves them out: reclaim is the memory pressure under which the two may legitimately
     /// differ, and a swapped-out page is absent to move_pages).
     pub reclaim: bool,
+    /// Include kernel tasks and their steps (the `interleave` target).
+    pub tasks: bool,
 }
 
 impl Default for GenOptions {
     fn default() -> Self {
-        GenOptions { reclaim: true }
+        GenOptions { reclaim: true, tasks: false }
     }
 }
 
@@ -108,6 +110,9 @@ enum Kind {
     Swapout,
     Khugepaged,
     Raw,
+    /// Kernel tasks (the `interleave` target only): start a fault or writer task, step one,
+    /// complete a read, run them all.
+    Task,
 }
 
 const WEIGHTS: &[(Kind, u32)] = &[
@@ -143,6 +148,41 @@ const WEIGHTS: &[(Kind, u32)] = &[
     (Kind::Raw, 8),
 ];
 
+/// The `interleave` target's weights: every kind of [`WEIGHTS`], and tasks.
+const TASK_WEIGHTS: &[(Kind, u32)] = &[
+    (Kind::Spawn, 3),
+    (Kind::Fork, 3),
+    (Kind::Exit, 2),
+    (Kind::Mmap, 12),
+    (Kind::Write, 14),
+    (Kind::Read, 4),
+    (Kind::Touch, 6),
+    (Kind::Munmap, 4),
+    (Kind::Mprotect, 4),
+    (Kind::Mremap, 4),
+    (Kind::Madvise, 6),
+    (Kind::Memfd, 3),
+    (Kind::Ftruncate, 3),
+    (Kind::Punch, 3),
+    (Kind::Preallocate, 1),
+    (Kind::Close, 1),
+    (Kind::OpenWrite, 2),
+    (Kind::Pwrite, 2),
+    (Kind::Pread, 1),
+    (Kind::Mlock, 5),
+    (Kind::Munlock, 2),
+    (Kind::Mlockall, 1),
+    (Kind::Munlockall, 1),
+    (Kind::MemlockLimit, 1),
+    (Kind::CapIpcLock, 1),
+    (Kind::MovePages, 3),
+    (Kind::Reclaim, 3),
+    (Kind::Swapout, 12),
+    (Kind::Khugepaged, 1),
+    (Kind::Raw, 3),
+    (Kind::Task, 60),
+];
+
 /// Swarm testing (Groce et al., ISSTA 2012): each input enables a subset of the step kinds, so
 /// that a run can spend all its steps on the few kinds a deep bug needs instead of spreading
 /// them over every kind. A quarter of the inputs keep every kind.
@@ -166,8 +206,9 @@ impl Swarm {
     }
 }
 
-fn kind(u: &mut Unstructured, swarm: Swarm) -> Result<Kind> {
-    let on = || WEIGHTS.iter().filter(|(k, _)| swarm.enabled(*k));
+fn kind(u: &mut Unstructured, swarm: Swarm, tasks: bool) -> Result<Kind> {
+    let table = if tasks { TASK_WEIGHTS } else { WEIGHTS };
+    let on = || table.iter().filter(|(k, _)| swarm.enabled(*k));
     let total: u32 = on().map(|(_, w)| w).sum();
     let mut x = u.int_in_range(0..=total - 1)?;
     for &(k, w) in on() {
@@ -204,6 +245,8 @@ pub struct Driver<'a, A: Apply> {
     procs: BTreeMap<Pid, ProcState>,
     memfds: u32,
     swarm: Swarm,
+    /// Ids of the tasks started so far.
+    tasks: Vec<TaskId>,
 }
 
 /// Stop: the input ran out or the target asked to stop.
@@ -226,7 +269,15 @@ fn pages_of(len: u64) -> u64 {
 
 impl<'a, A: Apply> Driver<'a, A> {
     pub fn new(target: &'a mut A, opts: GenOptions) -> Self {
-        Driver { target, opts, live: Vec::new(), procs: BTreeMap::new(), memfds: 0, swarm: Swarm::ALL }
+        Driver {
+            target,
+            opts,
+            live: Vec::new(),
+            procs: BTreeMap::new(),
+            memfds: 0,
+            swarm: Swarm::ALL,
+            tasks: Vec::new(),
+        }
     }
 
     /// Decodes the swarm (which step kinds this input uses), then applies steps until the input
@@ -250,6 +301,7 @@ impl<'a, A: Apply> Driver<'a, A> {
     /// Updates the tracked pids, regions and fds from an operation's result.
     fn track(&mut self, op: &Op, r: &OpResult) {
         match (op, r) {
+            (Op::TaskStart { .. }, Ok(Outcome::Task(t))) => self.tasks.push(*t),
             (Op::Spawn, Ok(Outcome::Pid(c))) => {
                 self.live.push(*c);
                 self.procs.insert(*c, ProcState::default());
@@ -377,7 +429,7 @@ impl<'a, A: Apply> Driver<'a, A> {
         if self.live.is_empty() {
             self.exec(Op::Spawn)?.ok();
         }
-        let k = kind(u, self.swarm)?;
+        let k = kind(u, self.swarm, self.opts.tasks)?;
         match k {
             Kind::Spawn => self.exec(Op::Spawn).map(drop),
             Kind::Fork | Kind::Exit | Kind::Munlockall => self.process_step(u, k),
@@ -395,6 +447,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             Kind::Swapout => self.swapout(u),
             Kind::Khugepaged => self.exec(Op::Khugepaged).map(drop),
             Kind::Raw => self.raw(u),
+            Kind::Task => self.task(u),
         }
     }
 
@@ -464,8 +517,15 @@ impl<'a, A: Apply> Driver<'a, A> {
     }
 
     fn range_step(&mut self, u: &mut Unstructured, k: Kind) -> Step {
-        let Some(pid) = self.pid(u)? else { return Ok(()) };
-        let Some((addr, n)) = self.span(u, pid)? else { return Ok(()) };
+        match self.range_op(u, k)? {
+            Some(op) => self.exec(op).map(drop),
+            None => Ok(()),
+        }
+    }
+
+    fn range_op(&mut self, u: &mut Unstructured, k: Kind) -> std::result::Result<Option<Op>, Stop> {
+        let Some(pid) = self.pid(u)? else { return Ok(None) };
+        let Some((addr, n)) = self.span(u, pid)? else { return Ok(None) };
         let len = n * PAGE_SIZE;
         let op = match k {
             Kind::Munmap => Op::Munmap { pid, addr, len },
@@ -477,6 +537,41 @@ impl<'a, A: Apply> Driver<'a, A> {
                 1 => Op::Mlock2 { pid, addr, len, flags: MlockFlags::ONFAULT },
                 _ => Op::Mlock2 { pid, addr, len, flags: MlockFlags::empty() },
             },
+        };
+        Ok(Some(op))
+    }
+
+    /// A task step: start a fault or an mmap_lock writer, step a started task, complete its
+    /// read, or run every task.
+    fn task(&mut self, u: &mut Unstructured) -> Step {
+        let which = u8::arbitrary(u)?;
+        let started = |u: &mut Unstructured, tasks: &[TaskId]| -> Result<Option<TaskId>> {
+            if tasks.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(tasks[usize::from(u8::arbitrary(u)?) % tasks.len()]))
+        };
+        let op = match which % 8 {
+            0 | 1 => {
+                let Some(pid) = self.pid(u)? else { return Ok(()) };
+                let Some((addr, _)) = self.span(u, pid)? else { return Ok(()) };
+                let access = if bool::arbitrary(u)? { Access::Write } else { Access::Read };
+                Op::TaskStart { task: TaskKind::Fault { pid, addr, access } }
+            }
+            2 => {
+                let k = pick(u, &[Kind::Mprotect, Kind::Munmap, Kind::Mlock, Kind::Munlock])?;
+                let Some(op) = self.range_op(u, k)? else { return Ok(()) };
+                Op::TaskStart { task: TaskKind::Writer(Box::new(op)) }
+            }
+            3..=5 => match started(u, &self.tasks)? {
+                Some(task) => Op::TaskStep { task },
+                None => return Ok(()),
+            },
+            6 => match started(u, &self.tasks)? {
+                Some(task) => Op::IoComplete { task },
+                None => return Ok(()),
+            },
+            _ => Op::RunUntilIdle,
         };
         self.exec(op).map(drop)
     }
@@ -653,6 +748,7 @@ fn bound(op: &mut Op) {
             addrs.truncate(MAX_RAW_ADDRS);
             nodes.truncate(MAX_RAW_ADDRS);
         }
+        Op::TaskStart { task: TaskKind::Writer(op) } => bound(op),
         _ => {}
     }
 }

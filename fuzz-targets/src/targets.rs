@@ -48,6 +48,31 @@ pub fn ops(data: &[u8], quirks: &[String]) -> Result<(), Failure> {
     oracle::check_teardown(&mut run.checked.machine)
 }
 
+/// The `interleave` target: like [`ops`], with kernel tasks started, stepped and given their read
+/// completions in the order the input chooses, the lockdep invariants (deadlock, a task nothing
+/// can wake, a lock left held) checked after every operation; every task is run to completion
+/// before the teardown check.
+pub fn interleave(data: &[u8], quirks: &[String]) -> Result<(), Failure> {
+    let opts = GenOptions { tasks: true, ..GenOptions::default() };
+    let Some(mut run) = generate(data, quirks, opts, true) else { return Ok(()) };
+    if let Some(f) = run.checked.failure.take() {
+        return Err(f);
+    }
+    let m = &mut run.checked.machine;
+    let _ = m.apply(&Op::RunUntilIdle);
+    if let Some(f) = oracle::invariant_failure(m, None) {
+        return Err(f);
+    }
+    oracle::check_teardown(m)
+}
+
+/// [`interleave`] with the quirks of the environment, panicking on a failure.
+pub fn interleave_from_env(data: &[u8]) {
+    if let Err(f) = interleave(data, crate::quirks_from_env()) {
+        panic!("{f}");
+    }
+}
+
 /// Applies `ops` to a fresh machine with the invariant checker after each, then the teardown
 /// check: the failure a concrete sequence produces (used to minimize reproducers).
 pub fn check_sequence(config: &MachineConfig, ops: &[Op]) -> Result<(), Failure> {
@@ -259,7 +284,7 @@ pub fn differential(data: &[u8], quirks: &[String]) -> Result<(), Failure> {
     let variant = [Variant::Thp, Variant::Swap, Variant::Memory][usize::from(first) % 3];
     // Which pages a page-count-limited reclaim takes depends on the page sizes, and MADV_FREE of
     // a swapped page drops its data: with THP "always" reclaim is userspace-visible too.
-    let opts = GenOptions { reclaim: variant == Variant::Memory };
+    let opts = GenOptions { reclaim: variant == Variant::Memory, ..GenOptions::default() };
     let Some(run) = generate(rest, quirks, opts, false) else { return Ok(()) };
     let (ca, cb) = variant.other(&run.config);
     let (Ok(mut a), Ok(mut b)) = (Machine::new(ca), Machine::new(cb)) else { return Ok(()) };

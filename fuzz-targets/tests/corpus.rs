@@ -7,8 +7,12 @@ use mmlab_model::config::{INVARIANT_QUIRKS, KNOWN_QUIRKS};
 
 type Target = fn(&[u8], &[String]) -> Result<(), mmlab_fuzz::oracle::Failure>;
 
-const TARGETS: [(&str, Target); 3] =
-    [("ops", targets::ops), ("roundtrip", targets::roundtrip), ("differential", targets::differential)];
+const TARGETS: [(&str, Target); 4] = [
+    ("ops", targets::ops),
+    ("roundtrip", targets::roundtrip),
+    ("differential", targets::differential),
+    ("interleave", targets::interleave),
+];
 
 #[test]
 fn seeds_and_regressions_pass() {
