@@ -70,9 +70,26 @@ pub const QUIRK_ZAP_DETAILS_SKIP_SWAP: &str = "zap_details_skip_swap";
 /// reserve on the first write instead, which is the model's default.
 pub const QUIRK_THP_RESERVE_ON_READ_FAULT: &str = "thp_reserve_on_read_fault";
 
+/// Quirk: reclaim's rmap walk, meeting a page in a VM_LOCKED VMA, drops the pte lock and mlocks
+/// the page after a `down_read_trylock` of mmap_lock, without looking at the PTE again: a
+/// truncation that unmapped the page in between leaves it PG_mlocked with no VM_LOCKED mapping,
+/// and it is freed still mlocked ("BUG: Bad page state" in the kernels of that time).
+///
+/// This is `try_to_unmap_one` before Hugh Dickins' "mm: rmap use pte lock not mmap_sem to set
+/// PageMlocked" (b87537d9e2fe, Linux 4.4): `out_mlock: pte_unmap_unlock(pte, ptl); if
+/// (down_read_trylock(&vma->vm_mm->mmap_sem)) { if (vma->vm_flags & VM_LOCKED) {
+/// mlock_vma_page(page); ret = SWAP_MLOCK; } up_read(...); }`. The fix mlocks under the pte lock,
+/// while the PTE is known to map the page. Only reclaim tasks ([`crate::TaskKind::Reclaim`])
+/// have the window; the explorer finds the schedule (scenario 114).
+pub const QUIRK_RMAP_MLOCK_TRYLOCK: &str = "rmap_mlock_trylock";
+
 /// Names of the historical kernel behaviours a machine can re-enable (see each `QUIRK_*` constant).
-pub const KNOWN_QUIRKS: &[&str] =
-    &[QUIRK_LOCKONFAULT_SKIP_MAPPED, QUIRK_ZAP_DETAILS_SKIP_SWAP, QUIRK_THP_RESERVE_ON_READ_FAULT];
+pub const KNOWN_QUIRKS: &[&str] = &[
+    QUIRK_LOCKONFAULT_SKIP_MAPPED,
+    QUIRK_ZAP_DETAILS_SKIP_SWAP,
+    QUIRK_THP_RESERVE_ON_READ_FAULT,
+    QUIRK_RMAP_MLOCK_TRYLOCK,
+];
 
 /// The quirks that are defects the invariant checker catches (each has fuzz inputs that fail
 /// with it on). The others change only what is measured: a zero-page reservation wastes memory

@@ -47,7 +47,10 @@ impl Machine {
         self.check_teardown(&mut r);
         let (cleared, stale) = (self.k.stats.event(crate::vmstat::Event::UnevictableCleared), self.k.stale_mlock_freed);
         r.check(cleared == stale, "unevictable_pgs_cleared", || {
-            format!("{} pages freed while mlocked without a stale mlock", cleared - stale)
+            format!(
+                "{} pages freed while mlocked without a stale mlock (\"BUG: Bad page state\" before 2022)",
+                cleared - stale
+            )
         });
         for v in self.tasks.violations() {
             r.check(false, "lockdep", || v);
@@ -322,16 +325,25 @@ impl Machine {
             let in_swap_cache = self.k.swap.slot_of(pfn).is_some() as u32;
             r.check(f.mapcount == maps, "mapcount", || format!("{}: mapcount {} != {maps} PTEs", at(), f.mapcount));
             r.check(in_cache <= 1, "frame-in-two-caches", at);
-            r.check(f.refcount == maps + in_cache + in_swap_cache, "refcount", || {
+            // A reclaim task in flight holds the page isolated: one more reference, and a plain
+            // truncation may have taken it out of the cache meanwhile.
+            let pins = self.tasks.page_pins(pfn);
+            r.check(f.refcount == maps + in_cache + in_swap_cache + pins, "refcount", || {
                 format!(
-                    "{}: refcount {} != {maps} mappings + {in_cache} cache + {in_swap_cache} swap cache",
+                    "{}: refcount {} != {maps} mappings + {in_cache} cache + {in_swap_cache} swap cache + {pins} reclaim",
                     at(),
                     f.refcount
                 )
             });
             r.check(f.flags.contains(PageFlags::SWAPCACHE) == (in_swap_cache == 1), "swapcache-flag", at);
             r.check(in_swap_cache == 0 || (f.is_anon() && in_cache == 0), "swapcache-page-kind", at);
-            r.check(f.is_anon() != (in_cache == 1), "anon-xor-cache", at);
+            r.check(f.is_anon() != (in_cache == 1) || pins > 0, "anon-xor-cache", at);
+            if pins > 0 && !f.is_anon() && in_cache == 0 {
+                // Truncated by a plain operation while a reclaim held it: off every list, only
+                // the reclaim's reference left.
+                r.check(maps == 0 && !f.flags.contains(PageFlags::LRU), "orphan-page", at);
+                continue;
+            }
             r.check(f.flags.contains(PageFlags::LRU), "frame-off-lru", at);
             if let Some(other) = lru_places.insert((f.nid, f.lru_seq), pfn) {
                 r.check(false, "lru-place-shared", || format!("{} and pfn {other:#x}: stamp {}", at(), f.lru_seq));
@@ -372,8 +384,18 @@ impl Machine {
     fn check_node_stats(&self, r: &mut Report, pt_pages: i64) {
         let nodes = self.config.nodes;
         let mut want = vec![[0i64; NodeStat::COUNT]; nodes as usize];
-        for (_, f) in self.k.frames.iter().filter(|(_, f)| !f.is_free()) {
+        for (pfn, f) in self.k.frames.iter().filter(|(_, f)| !f.is_free()) {
             let n = &mut want[f.nid as usize];
+            if self.tasks.page_pins(pfn) > 0
+                && !f.is_anon()
+                && self.k.files.get(&f.owner).is_none_or(|i| i.cache.get(&f.index) != Some(&pfn))
+            {
+                // A page truncated while a reclaim held it is counted nowhere but NR_MLOCK.
+                if f.flags.contains(PageFlags::MLOCKED) {
+                    n[NodeStat::Mlock as usize] += 1;
+                }
+                continue;
+            }
             let mut add = |i: NodeStat| n[i as usize] += 1;
             if f.flags.contains(PageFlags::RESERVED) {
                 add(NodeStat::ThpReserved);
@@ -446,7 +468,8 @@ impl Machine {
 
     /// With no process and no file left, everything must be back to zero and every frame free.
     fn check_teardown(&self, r: &mut Report) {
-        if !self.procs.is_empty() || !self.k.files.is_empty() {
+        // A reclaim still in flight holds its page until its last step.
+        if !self.procs.is_empty() || !self.k.files.is_empty() || self.tasks.busy() {
             return;
         }
         let used = self.k.swap.used();

@@ -9,8 +9,17 @@ use crate::errno::Errno;
 use crate::filemap::{FileKind, MAX_FILE_SIZE};
 use crate::machine::Machine;
 use crate::mm_types::{FileId, OpenFile};
-use crate::ops::{FallocMode, Fd, MemfdFlags, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::ops::{FallocMode, Fd, MemfdFlags, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, Pfn};
+
+/// The cut of a truncation or hole punch in flight (see [`Machine::truncation_range`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Truncation {
+    pub file: FileId,
+    pub first: u64,
+    pub last: u64,
+    pub even_cows: bool,
+}
 
 /// `MFD_NAME_MAX_LEN`: NAME_MAX minus the "memfd:" prefix.
 const MFD_NAME_MAX_LEN: usize = 255 - 6;
@@ -142,6 +151,71 @@ impl Machine {
         let first = size.div_ceil(PAGE_SIZE);
         self.unmap_mapping_range(file, first, u64::MAX, true);
         self.remove_cache_range(file, first, u64::MAX);
+    }
+
+    /// What a truncation or hole punch cuts: the page indices `[first, last)` of `file`, and
+    /// whether private COW copies go too. Checks the syscall's arguments and sets the new size
+    /// (`truncate_setsize`); `None` when nothing is cut (growing, or a punch inside one page).
+    pub(crate) fn truncation_range(&mut self, op: &Op) -> Result<Option<Truncation>, Errno> {
+        match *op {
+            Op::Ftruncate { pid, fd, len } => {
+                if len > MAX_FILE_SIZE {
+                    return Err(Errno::EINVAL);
+                }
+                let of = self.fd(pid, fd)?;
+                if !of.writable {
+                    return Err(Errno::EINVAL);
+                }
+                let old = self.k.inode(of.file).size;
+                self.k.inode_mut(of.file).size = len;
+                let first = len.div_ceil(PAGE_SIZE);
+                Ok((len < old).then_some(Truncation { file: of.file, first, last: u64::MAX, even_cows: true }))
+            }
+            Op::Fallocate { pid, fd, mode, offset, len } if mode == FallocMode::PUNCH_HOLE | FallocMode::KEEP_SIZE => {
+                let of = self.fd(pid, fd)?;
+                if offset > MAX_FILE_SIZE || len == 0 || len > MAX_FILE_SIZE {
+                    return Err(Errno::EINVAL);
+                }
+                if !of.writable {
+                    return Err(Errno::EBADF);
+                }
+                offset.checked_add(len).filter(|e| *e <= MAX_FILE_SIZE).ok_or(Errno::EFBIG)?;
+                let (first, last) = (offset.div_ceil(PAGE_SIZE), (offset + len) / PAGE_SIZE);
+                Ok((first < last).then_some(Truncation { file: of.file, first, last, even_cows: false }))
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// The locked pass of `truncate_inode_pages_range` for the first cached page at or after
+    /// index `from` in the cut: unmapped again if something mapped it since the unmap pass
+    /// (`truncate_cleanup_folio` → `unmap_mapping_folio`), then dropped. Returns its index, or
+    /// `None` when no cached page is left in the cut.
+    pub(crate) fn truncate_next_page(&mut self, t: &Truncation, from: u64) -> Option<u64> {
+        let index = self.next_cached_index(t, from)?;
+        let pfn = self.k.inode(t.file).cache[&index];
+        if self.k.frames.frame(pfn).mapcount > 0 {
+            self.unmap_mapping_range(t.file, index, index + 1, false);
+        }
+        self.k.remove_cache_page(t.file, index, true);
+        Some(index)
+    }
+
+    /// The first cached page index at or after `from` inside the cut.
+    pub(crate) fn next_cached_index(&self, t: &Truncation, from: u64) -> Option<u64> {
+        // The file may be gone (its last opener and mapper exited meanwhile).
+        let inode = self.k.files.get(&t.file)?;
+        inode.cache.range(from.max(t.first)..t.last.max(from)).next().map(|(&i, _)| i)
+    }
+
+    /// The end of the locked pass: the cut's disk blocks and shmem swap entries go.
+    pub(crate) fn truncate_finish(&mut self, t: &Truncation) {
+        let Some(inode) = self.k.files.get_mut(&t.file) else { return };
+        let on_disk: Vec<u64> = inode.disk.range(t.first..t.last).map(|(&i, _)| i).collect();
+        for i in on_disk {
+            inode.disk.remove(&i);
+        }
+        self.k.free_shmem_swap(t.file, t.first, t.last);
     }
 
     /// `truncate_inode_pages_range` over page indices `[first, last)`.

@@ -3,7 +3,11 @@
 //! `vma_end_read`; mm/filemap.c `folio_lock_or_retry`; mm/page_io.c `swap_read_folio`; the
 //! VM_FAULT_RETRY handling of arch/x86/mm/fault.c `do_user_addr_fault`) and the mmap_lock writers
 //! (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/mlock.c: `mmap_write_lock`, `vma_start_write`,
-//! `mmap_write_unlock`).
+//! `mmap_write_unlock`), the reclaim of one page (mm/vmscan.c `shrink_folio_list`: folio
+//! trylock, then mm/rmap.c `try_to_unmap` one VMA a step, `try_to_unmap_one` mlocking the page
+//! under the pte lock when a VMA is VM_LOCKED) and truncation (mm/truncate.c
+//! `truncate_pagecache`: the unmap pass, then `truncate_inode_pages_range` locking each folio;
+//! mm/shmem.c `shmem_fallocate` PUNCH_HOLE the same way).
 //!
 //! A task is started, then stepped; one step advances it by one phase and costs one modeled time
 //! unit. A step that cannot advance reports what it waits on and costs nothing. What a task holds
@@ -16,17 +20,27 @@
 //! A swap-in fault that finds the folio locked by another task's read follows the machine's
 //! [`SwapinPolicy`]; under mmap_lock it drops the lock and waits on the first try and waits
 //! holding it on the retry (`fault_flag_allow_retry_first`, FAULT_FLAG_TRIED).
+//!
+//! Reclaim holds the folio lock and a reference on its page from its first step to its last;
+//! truncation's locked pass waits for that lock. With the `rmap_mlock_trylock` quirk the walk
+//! drops the pte lock before mlocking and mlocks after a trylock of mmap_lock, as before 2015.
+//! Faults do not take page locks here: a page in the page cache maps at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::QUIRK_RMAP_MLOCK_TRYLOCK;
 use crate::errno::Errno;
 use crate::lockdep::{self, WaitFor};
 use crate::machine::Machine;
+use crate::mm_types::VmFlags;
 use crate::mmap_lock::{Acquire, Mode, RwSem, VmaLock};
-use crate::ops::{Access, Op, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::ops::{Access, FallocMode, Op, OpResult, Outcome, PAGE_SIZE, Pid};
+use crate::page_alloc::{PageFlags, Pfn, ZERO_PFN};
+use crate::shmem::Truncation;
 use crate::swapfile::Slot;
+use crate::vmscan::Reclaimer;
 use crate::vmstat::Event;
 
 pub use crate::mmap_lock::TaskId;
@@ -63,16 +77,21 @@ impl SwapinPolicy {
 pub enum TaskKind {
     /// A page fault by a thread of `pid` at `addr` (a swap-in when the PTE holds a swap entry).
     Fault { pid: Pid, addr: u64, access: Access },
-    /// An mmap_lock writer: the operation runs once mmap_lock is held for write and every VMA
-    /// it changes is write-locked. Only mmap, munmap, mprotect, mremap and the mlock family.
+    /// An operation in steps. An mmap_lock writer (mmap, munmap, mprotect, mremap, the mlock
+    /// family) runs once mmap_lock is held for write and every VMA it changes is write-locked;
+    /// a truncation (ftruncate, fallocate PUNCH_HOLE|KEEP_SIZE) unmaps the cut in its first step
+    /// and frees one page a step after locking it.
     Writer(Box<Op>),
+    /// Reclaim of the page mapped at `addr` in `pid`, isolated from its LRU list when the task
+    /// starts: one VMA of its rmap walk a step, then the page is freed or kept.
+    Reclaim { pid: Pid, addr: u64 },
 }
 
 impl TaskKind {
     /// The process the task runs in.
     pub fn pid(&self) -> Option<Pid> {
         match self {
-            TaskKind::Fault { pid, .. } => Some(*pid),
+            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } => Some(*pid),
             TaskKind::Writer(op) => op.pid(),
         }
     }
@@ -80,7 +99,7 @@ impl TaskKind {
     /// The process the task runs in, for retargeting it.
     pub fn pid_mut(&mut self) -> Option<&mut Pid> {
         match self {
-            TaskKind::Fault { pid, .. } => Some(pid),
+            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } => Some(pid),
             TaskKind::Writer(op) => op.pid_mut(),
         }
     }
@@ -142,6 +161,8 @@ enum Wait {
     VmaLock(VmaKey),
     /// A swap-cache folio locked while its read is in flight.
     Folio(Slot),
+    /// A page-cache or anon page locked by a reclaim.
+    Page(Pfn),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -162,6 +183,24 @@ enum Phase {
     VmaWrite,
     /// A writer holding every lock: the operation, then `mmap_write_unlock`.
     Apply,
+    /// A truncation: check, set the size, unmap the cut (`unmap_mapping_range`).
+    TruncUnmap,
+    /// A truncation's locked pass at the first cached page at or after `from`.
+    TruncPages {
+        cut: Truncation,
+        from: u64,
+    },
+    /// A reclaim: find and isolate the page, `folio_trylock`.
+    ReclaimIsolate,
+    /// A reclaim holding the page: the rmap walk at the first mapping after `after`.
+    ReclaimWalk {
+        after: Option<(Pid, u64)>,
+    },
+    /// A reclaim that met a VM_LOCKED VMA of `pid` and dropped the pte lock (the quirk): trylock
+    /// mmap_lock, then mlock the page.
+    ReclaimMlock {
+        at: (Pid, u64),
+    },
     Done,
 }
 
@@ -248,6 +287,8 @@ pub struct Tasks {
     folio_locks: BTreeMap<Slot, TaskId>,
     /// Swap slots whose read completed and whose page no fault has mapped yet.
     read_done: BTreeSet<Slot>,
+    /// Pages a reclaim holds locked (and referenced), with the task.
+    page_locks: BTreeMap<Pfn, TaskId>,
     tasks: BTreeMap<TaskId, Task>,
     next_id: TaskId,
     now: u64,
@@ -266,6 +307,8 @@ struct Task {
     io_pending: bool,
     /// When the task's read was submitted.
     io_started: u64,
+    /// The page a reclaim holds.
+    page: Option<Pfn>,
     /// VMA locks a writer still has to take, and those it holds.
     vma_todo: Vec<VmaKey>,
     vma_held: Vec<VmaKey>,
@@ -304,6 +347,7 @@ impl Tasks {
             Some(Wait::MmapLock) => !self.mmap_locks.get(&t.pid).is_some_and(|l| l.held_by(id)),
             Some(Wait::VmaLock(key)) => self.vma_locks.get(&key).is_some_and(|l| l.holders() != [id]),
             Some(Wait::Folio(slot)) => self.folio_locks.contains_key(&slot),
+            Some(Wait::Page(pfn)) => self.page_locks.get(&pfn).is_some_and(|&h| h != id),
         }
     }
 
@@ -318,6 +362,7 @@ impl Tasks {
                     self.vma_locks.get(&key).map(|l| l.holders()).unwrap_or_default().into_iter().collect()
                 }
                 Some(Wait::Folio(slot)) => self.folio_locks.get(&slot).copied().into_iter().collect(),
+                Some(Wait::Page(pfn)) => self.page_locks.get(&pfn).copied().into_iter().collect(),
                 _ => BTreeSet::new(),
             };
             g.insert(id, holders.into_iter().filter(|&h| h != id).collect());
@@ -332,7 +377,7 @@ impl Tasks {
             Wait::MmapLock => Blocked::MmapLock,
             Wait::VmaLock(_) => Blocked::VmaLock,
             Wait::Folio(slot) if self.folio_locks.get(&slot) == Some(&id) => Blocked::Io,
-            Wait::Folio(_) => Blocked::Folio,
+            Wait::Folio(_) | Wait::Page(_) => Blocked::Folio,
         }
     }
 
@@ -358,7 +403,7 @@ impl Tasks {
         if live.is_empty() {
             let mmap = self.mmap_locks.values().any(|l| !l.holders().is_empty() || !l.waiters().is_empty());
             let vma = self.vma_locks.values().any(|l| !l.holders().is_empty());
-            if mmap || vma || !self.folio_locks.is_empty() {
+            if mmap || vma || !self.folio_locks.is_empty() || !self.page_locks.is_empty() {
                 v.push("a lock is held after every task finished".to_string());
             }
         }
@@ -371,6 +416,7 @@ impl Tasks {
         let kind = match &t.kind {
             TaskKind::Fault { .. } => "fault",
             TaskKind::Writer(op) => op.name(),
+            TaskKind::Reclaim { .. } => "reclaim",
         };
         let waits = t.wait.filter(|_| self.waiting(id, t)).map(|w| self.blocked_on(id, w));
         let errno = match t.result {
@@ -417,6 +463,11 @@ impl Tasks {
         }
     }
 
+    /// The references reclaims in flight hold on `pfn` (the refcount invariant counts them).
+    pub(crate) fn page_pins(&self, pfn: Pfn) -> u32 {
+        self.page_locks.contains_key(&pfn) as u32
+    }
+
     /// Drops the records of locks nobody holds or waits on.
     fn tidy(&mut self) {
         self.mmap_locks.retain(|_, l| !l.holders().is_empty() || !l.waiters().is_empty());
@@ -424,8 +475,19 @@ impl Tasks {
     }
 }
 
-/// Whether a writer task may run `op` (it takes mmap_lock for write in Linux).
+/// Whether a writer task runs `op` as a truncation (unmap pass, then a locked pass).
+fn is_truncation_op(op: &Op) -> bool {
+    matches!(op, Op::Ftruncate { .. })
+        || matches!(op, Op::Fallocate { mode, .. } if *mode == FallocMode::PUNCH_HOLE | FallocMode::KEEP_SIZE)
+}
+
+/// Whether a writer task may run `op`: a truncation, or an operation that takes mmap_lock for
+/// write in Linux.
 fn is_writer_op(op: &Op) -> bool {
+    is_truncation_op(op) || is_mmap_writer_op(op)
+}
+
+fn is_mmap_writer_op(op: &Op) -> bool {
     matches!(
         op,
         Op::Mmap { .. }
@@ -471,7 +533,9 @@ impl Machine {
         t.next_id = t.next_id.checked_add(1).ok_or(Errno::EAGAIN)?;
         let phase = match kind {
             TaskKind::Fault { .. } => Phase::Lock { vma_first: true, tried: false },
+            TaskKind::Writer(op) if is_truncation_op(op) => Phase::TruncUnmap,
             TaskKind::Writer(_) => Phase::MmapWrite,
+            TaskKind::Reclaim { .. } => Phase::ReclaimIsolate,
         };
         let task = Task {
             kind: kind.clone(),
@@ -482,6 +546,7 @@ impl Machine {
             reading: None,
             io_pending: false,
             io_started: 0,
+            page: None,
             vma_todo: Vec::new(),
             vma_held: Vec::new(),
             started: t.now,
@@ -530,6 +595,11 @@ impl Machine {
             Phase::MmapWrite => self.writer_lock(id, &mut t),
             Phase::VmaWrite => self.writer_vma_lock(id, &mut t),
             Phase::Apply => self.writer_apply(id, &mut t),
+            Phase::TruncUnmap => self.truncate_unmap(&mut t),
+            Phase::TruncPages { cut, from } => self.truncate_locked_page(&mut t, cut, from),
+            Phase::ReclaimIsolate => self.reclaim_isolate(id, &mut t),
+            Phase::ReclaimWalk { after } => self.reclaim_walk(&mut t, after),
+            Phase::ReclaimMlock { at } => self.reclaim_trylock_mlock(&mut t, at),
             Phase::Done => {}
         }
         if t.done() {
@@ -578,6 +648,7 @@ impl Machine {
                 s.writer_wait_total += t.waited;
                 s.writer_wait_max = s.writer_wait_max.max(t.waited);
             }
+            TaskKind::Reclaim { .. } => {}
         }
     }
 
@@ -759,5 +830,135 @@ impl Machine {
         }
         let _ = self.tasks.mmap_lock(t.pid).up(id);
         t.phase = Phase::Done;
+    }
+
+    // --- truncation ---
+
+    /// The unmap pass: the new size, then every PTE of the cut unmapped.
+    fn truncate_unmap(&mut self, t: &mut Task) {
+        let TaskKind::Writer(op) = &t.kind else { return };
+        match self.truncation_range(op) {
+            Ok(Some(cut)) => {
+                self.unmap_mapping_range(cut.file, cut.first, cut.last, cut.even_cows);
+                t.phase = Phase::TruncPages { cut, from: cut.first };
+            }
+            Ok(None) => {
+                t.result = Some(Ok(()));
+                t.phase = Phase::Done;
+            }
+            Err(e) => {
+                t.result = Some(Err(e));
+                t.phase = Phase::Done;
+            }
+        }
+    }
+
+    /// One page of the locked pass (`folio_lock`, which waits for a reclaim holding it).
+    fn truncate_locked_page(&mut self, t: &mut Task, cut: Truncation, from: u64) {
+        let Some(index) = self.next_cached_index(&cut, from) else {
+            self.truncate_finish(&cut);
+            t.result = Some(Ok(()));
+            t.phase = Phase::Done;
+            return;
+        };
+        let pfn = self.k.inode(cut.file).cache[&index];
+        if self.tasks.page_locks.contains_key(&pfn) {
+            t.wait = Some(Wait::Page(pfn));
+            return;
+        }
+        let freed = self.truncate_next_page(&cut, index);
+        t.phase = Phase::TruncPages { cut, from: freed.map_or(cut.last, |i| i + 1) };
+    }
+
+    // --- reclaim of one page ---
+
+    /// `isolate_lru_folios` + `folio_trylock`: a page already locked, or nothing reclaimable
+    /// there (no page, the zero page, a THP, an unevictable page), ends the task (EAGAIN).
+    fn reclaim_isolate(&mut self, id: TaskId, t: &mut Task) {
+        let TaskKind::Reclaim { pid, addr } = t.kind else { return };
+        let pte = self.procs.get(&pid).map(|p| p.mm.pt.get(addr & !(PAGE_SIZE - 1)));
+        let pfn = pte.filter(|p| p.is_present() && p.pfn() != ZERO_PFN).map(|p| p.pfn());
+        let page = pfn.filter(|&pfn| {
+            let f = self.k.frames.frame(pfn);
+            !f.is_compound() && !f.flags.contains(PageFlags::UNEVICTABLE) && !self.tasks.page_locks.contains_key(&pfn)
+        });
+        let Some(pfn) = page else {
+            t.result = Some(Err(Errno::EAGAIN));
+            t.phase = Phase::Done;
+            return;
+        };
+        self.k.frames.frame_mut(pfn).refcount += 1;
+        self.tasks.page_locks.insert(pfn, id);
+        t.page = Some(pfn);
+        t.phase = Phase::ReclaimWalk { after: None };
+    }
+
+    /// One VMA of `try_to_unmap`: the next PTE mapping the page, under its pte lock. A VM_LOCKED
+    /// one mlocks the page and ends the walk (`mlock_vma_folio`, walk_abort); another is
+    /// unmapped (a file page's; an anon page is unmapped after `add_to_swap`, at the end).
+    fn reclaim_walk(&mut self, t: &mut Task, after: Option<(Pid, u64)>) {
+        let Some(pfn) = t.page else { return };
+        let next = self.rmap_walk(pfn).into_iter().find(|m| after.is_none_or(|a| (m.pid, m.addr) > a));
+        let Some(m) = next else { return self.reclaim_finish(t, pfn) };
+        let at = (m.pid, m.addr);
+        if m.locked {
+            if self.config.quirk(QUIRK_RMAP_MLOCK_TRYLOCK) {
+                t.phase = Phase::ReclaimMlock { at };
+                return;
+            }
+            self.mlock_if_not_mlocked(pfn);
+            return self.reclaim_release(t, pfn);
+        }
+        if !self.k.frames.frame(pfn).is_anon() {
+            self.unmap_file_page(pfn, &[m]);
+        }
+        t.phase = Phase::ReclaimWalk { after: Some(at) };
+    }
+
+    /// The quirk's second half: `down_read_trylock(mmap_sem)` and, if VM_LOCKED still holds,
+    /// `mlock_vma_page` — whether or not the PTE still maps the page.
+    fn reclaim_trylock_mlock(&mut self, t: &mut Task, at: (Pid, u64)) {
+        let Some(pfn) = t.page else { return };
+        let free = self.tasks.mmap_locks.get(&at.0).is_none_or(|l| l.holders().is_empty() && l.waiters().is_empty());
+        let locked =
+            self.procs.get(&at.0).and_then(|p| p.mm.vma_at(at.1)).is_some_and(|v| v.flags.contains(VmFlags::LOCKED));
+        if free && locked {
+            self.mlock_if_not_mlocked(pfn);
+            return self.reclaim_release(t, pfn);
+        }
+        t.phase = Phase::ReclaimWalk { after: Some(at) };
+    }
+
+    /// `mlock_vma_folio` on a page a VM_LOCKED mapping has already counted: only a page not yet
+    /// PG_mlocked is mlocked (its mapping's count is the one it gets).
+    fn mlock_if_not_mlocked(&mut self, pfn: Pfn) {
+        if !self.k.frames.frame(pfn).flags.contains(PageFlags::MLOCKED) {
+            self.k.mlock_folio(pfn);
+        }
+    }
+
+    /// The walk found no VM_LOCKED mapping: the rest of `shrink_folio_list` (swap out, write
+    /// out or drop the page) on the page if it is still where reclaim found it.
+    fn reclaim_finish(&mut self, t: &mut Task, pfn: Pfn) {
+        let f = *self.k.frames.frame(pfn);
+        let live = if f.is_anon() {
+            f.mapcount > 0 || self.k.swap.slot_of(pfn).is_some()
+        } else {
+            self.k.files.get(&f.owner).is_some_and(|i| i.cache.get(&f.index) == Some(&pfn))
+        };
+        self.reclaim_release(t, pfn);
+        if live {
+            self.shrink_folio(pfn, Reclaimer::Pageout);
+        }
+    }
+
+    /// `folio_unlock` + `folio_putback_lru`: the isolation reference goes (the last one of a
+    /// page truncated meanwhile by a plain operation).
+    fn reclaim_release(&mut self, t: &mut Task, pfn: Pfn) {
+        self.tasks.page_locks.remove(&pfn);
+        t.page = None;
+        t.result = Some(Ok(()));
+        t.phase = Phase::Done;
+        self.k.put_page(pfn);
     }
 }

@@ -550,7 +550,7 @@ impl Machine {
     }
 
     /// `try_to_unmap` of a file or shmem page: every PTE goes; a dirty PTE dirties the page.
-    fn unmap_file_page(&mut self, pfn: Pfn, mappings: &[Mapping]) {
+    pub(crate) fn unmap_file_page(&mut self, pfn: Pfn, mappings: &[Mapping]) {
         let f = *self.k.frames.frame(pfn);
         for m in mappings {
             let mm = &mut self.procs.get_mut(&m.pid).expect("mapped pid").mm;

@@ -738,6 +738,9 @@ fn rust(op: &Op) -> String {
         Op::TaskStart { task: TaskKind::Fault { pid, addr, access } } => format!(
             "Op::TaskStart {{ task: TaskKind::Fault {{ pid: {pid}, addr: {addr:#x}, access: Access::{access:?} }} }}"
         ),
+        Op::TaskStart { task: TaskKind::Reclaim { pid, addr } } => {
+            format!("Op::TaskStart {{ task: TaskKind::Reclaim {{ pid: {pid}, addr: {addr:#x} }} }}")
+        }
         Op::TaskStart { task: TaskKind::Writer(op) } => {
             format!("Op::TaskStart {{ task: TaskKind::Writer(Box::new({})) }}", rust(op))
         }

@@ -75,7 +75,12 @@ mod script {
             8 => plain_op(),
             1 => (pid_arg(), u64_arg(), access())
                 .prop_map(|(pid, addr, access)| Op::TaskStart { task: mmlab_model::TaskKind::Fault { pid, addr, access } }),
-            1 => plain_op().prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
+            // `task reclaim PID ADDR` is the reclaim task; a writer wrapping the reclaim operation
+            // (EINVAL) has no script form.
+            1 => plain_op()
+                .prop_filter("task reclaim is the reclaim task", |op| !matches!(op, Op::Reclaim { .. }))
+                .prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
+            1 => (pid_arg(), u64_arg()).prop_map(|(pid, addr)| Op::TaskStart { task: mmlab_model::TaskKind::Reclaim { pid, addr } }),
             1 => pid_arg().prop_map(|task| Op::TaskStep { task }),
             1 => pid_arg().prop_map(|task| Op::IoComplete { task }),
             1 => Just(Op::RunUntilIdle),

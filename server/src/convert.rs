@@ -214,6 +214,7 @@ pub fn op_from_proto(op: &pb::Op) -> Result<Op, Invalid> {
                 T::Writer(w) => {
                     TaskKind::Writer(Box::new(op_from_proto(w).map_err(|e| e.within("task_start.writer"))?))
                 }
+                T::Reclaim(r) => TaskKind::Reclaim { pid: r.pid, addr: r.addr },
             };
             Op::TaskStart { task }
         }
@@ -277,6 +278,7 @@ pub fn op_to_proto(op: &Op) -> pb::Op {
                     T::Fault(o::TaskFault { pid, addr, access: access_to_proto(access) })
                 }
                 TaskKind::Writer(op) => T::Writer(Box::new(op_to_proto(&op))),
+                TaskKind::Reclaim { pid, addr } => T::Reclaim(o::TaskReclaim { pid, addr }),
             };
             Kind::TaskStart(Box::new(o::TaskStart { kind: Some(kind) }))
         }
@@ -791,6 +793,7 @@ mod tests {
             Op::TaskStart {
                 task: TaskKind::Writer(Box::new(Op::Mprotect { pid: 2, addr: 0x1000, len: 0x1000, prot: Prot::READ })),
             },
+            Op::TaskStart { task: TaskKind::Reclaim { pid: 3, addr: 0x2000 } },
             Op::TaskStep { task: 3 },
             Op::IoComplete { task: 4 },
             Op::RunUntilIdle,

@@ -412,7 +412,12 @@ pub enum OpExpr {
         addr: Expr,
         access: Access,
     },
-    /// `task OP ARGS...`: an mmap_lock writer.
+    /// `task reclaim PID ADDR`.
+    TaskReclaim {
+        pid: Expr,
+        addr: Expr,
+    },
+    /// `task OP ARGS...`: an mmap_lock writer or a truncation.
     TaskWriter(Box<OpExpr>),
     /// `step TASK`.
     TaskStep {
