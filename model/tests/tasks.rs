@@ -139,3 +139,57 @@ fn the_task_table_is_bounded() {
     assert_eq!(m.tasks().first().map(|t| t.id), Some(2));
     assert!(m.check_invariants().is_empty());
 }
+
+#[test]
+fn reclaim_and_truncation_tasks_run_alone() {
+    // Reclaim of a clean shared memfd page mapped twice: two walk steps unmap both PTEs, the
+    // last finds none and drops the page (shmem, never written: no swap needed).
+    assert_passes(
+        "p = spawn\nfd = memfd_create p m\nftruncate p fd 2p\na = mmap p 0 2p r shared fd=fd\nread p a => 0\n\
+         c = fork p\nread c a => 0\nexpect meminfo Shmem == 4 kB\nr = task reclaim p a\nstep r => ran\n\
+         step r => ran\nexpect smaps p a Rss == 0 kB\nexpect smaps c a Rss == 4 kB\n\
+         step r => ran\nexpect smaps c a Rss == 0 kB\nexpect meminfo Shmem == 4 kB\nstep r => done\nexpect task r errno == 0\n\
+         expect meminfo Shmem == 0 kB\nexpect invariants violations == 0\n\
+         n = task reclaim p a+1p\nstep n => done\nexpect task n errno == 11\n\
+         task reclaim 9 a => ESRCH\n\
+         t = task ftruncate p fd 0\nstep t => ran\nstep t => done\nexpect task t errno == 0\n\
+         u = task ftruncate p 42 0\nstep u => done\nexpect task u errno == 9\n\
+         v = task fallocate p fd keep_size,punch_hole 1 1\nstep v => done\nexpect task v errno == 0\n\
+         task fallocate p fd 0 0 1p => EINVAL\nexpect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn truncation_waits_for_the_page_reclaim_holds() {
+    assert_passes(
+        "p = spawn\nfd = memfd_create p m\nftruncate p fd 2p\na = mmap p 0 2p rw shared fd=fd\n\
+         write p a 1\nwrite p a+1p 2\nr = task reclaim p a+1p\nstep r => ran\nt = task ftruncate p fd 0\n\
+         step t => ran\nexpect smaps p a Rss == 0 kB\nstep t => ran\nexpect meminfo Shmem == 4 kB\n\
+         step t => waits(folio)\nstep r => done\nexpect meminfo Shmem == 4 kB\n\
+         step t => ran\nstep t => done\nexpect meminfo Shmem == 0 kB\nexpect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn truncation_racing_reclaim_on_a_locked_vma_never_frees_a_mlocked_page() {
+    let text = scenario("113-reclaim-truncate-mlocked.mms");
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(34), 6, 107, 41));
+}
+
+#[test]
+fn the_trylock_quirk_schedule_is_found_and_reproduces() {
+    let text = scenario("114-reclaim-truncate-trylock-quirk.mms");
+    assert_passes(&text);
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    assert_eq!(r.schedules, 2);
+    let f = r.failure.expect("the trylock window breaks the mlock invariants");
+    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
+    let message = again.failure.expect("the printed schedule fails under run").message;
+    assert!(
+        message.contains("mlocked-iff-locked-mapping: pfn 0x1001: PG_mlocked true with 0 VM_LOCKED mappings"),
+        "{message}"
+    );
+    assert!(message.starts_with("invariant violated after step 20 (step 2)"), "{message}");
+}
