@@ -541,8 +541,8 @@ impl<'a, A: Apply> Driver<'a, A> {
         Ok(Some(op))
     }
 
-    /// A task step: start a fault or an mmap_lock writer, step a started task, complete its
-    /// read, or run every task.
+    /// A task step: start a fault, an mmap_lock writer, a reclaim or a truncation, step a
+    /// started task, complete its read, or run every task.
     fn task(&mut self, u: &mut Unstructured) -> Step {
         let which = u8::arbitrary(u)?;
         let started = |u: &mut Unstructured, tasks: &[TaskId]| -> Result<Option<TaskId>> {
@@ -551,7 +551,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             }
             Ok(Some(tasks[usize::from(u8::arbitrary(u)?) % tasks.len()]))
         };
-        let op = match which % 8 {
+        let op = match which % 10 {
             0 | 1 => {
                 let Some(pid) = self.pid(u)? else { return Ok(()) };
                 let Some((addr, _)) = self.span(u, pid)? else { return Ok(()) };
@@ -571,6 +571,16 @@ impl<'a, A: Apply> Driver<'a, A> {
                 Some(task) => Op::IoComplete { task },
                 None => return Ok(()),
             },
+            7 => {
+                let Some(pid) = self.pid(u)? else { return Ok(()) };
+                let Some((addr, _)) = self.span(u, pid)? else { return Ok(()) };
+                Op::TaskStart { task: TaskKind::Reclaim { pid, addr } }
+            }
+            8 => {
+                let k = if bool::arbitrary(u)? { Kind::Ftruncate } else { Kind::Punch };
+                let Some(op) = self.file_op(u, k)? else { return Ok(()) };
+                Op::TaskStart { task: TaskKind::Writer(Box::new(op)) }
+            }
             _ => Op::RunUntilIdle,
         };
         self.exec(op).map(drop)
@@ -625,8 +635,16 @@ impl<'a, A: Apply> Driver<'a, A> {
     }
 
     fn file_step(&mut self, u: &mut Unstructured, k: Kind) -> Step {
-        let Some(pid) = self.pid(u)? else { return Ok(()) };
-        let Some(fd) = self.fd(u, pid)? else { return Ok(()) };
+        match self.file_op(u, k)? {
+            Some(op) => self.exec(op).map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// A file operation of kind `k` on an open fd of a live process.
+    fn file_op(&mut self, u: &mut Unstructured, k: Kind) -> Result<Option<Op>> {
+        let Some(pid) = self.pid(u)? else { return Ok(None) };
+        let Some(fd) = self.fd(u, pid)? else { return Ok(None) };
         let (a, b) = (u64::from(u8::arbitrary(u)?), u64::from(u8::arbitrary(u)?));
         let op = match k {
             Kind::Ftruncate => {
@@ -648,7 +666,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             Kind::Pwrite => Op::Pwrite { pid, fd, offset: (a % 40) * PAGE_SIZE, value: b + 1 },
             _ => Op::Pread { pid, fd, offset: (a % 40) * PAGE_SIZE },
         };
-        self.exec(op).map(drop)
+        Ok(Some(op))
     }
 
     fn mlock_setup(&mut self, u: &mut Unstructured, k: Kind) -> Step {
