@@ -53,6 +53,9 @@ pub struct Kernel {
     pub quirk_reserve_on_read: bool,
     /// The disk's `read_ahead_kb`.
     pub read_ahead_kb: u32,
+    /// The `munlock_folio` calls of the kernel path in progress, until
+    /// [`Machine::account_munlocks`] prices them (the old design's rmap walk needs every mm).
+    pub(crate) munlocks: Vec<crate::mlock::Munlock>,
 }
 
 impl Kernel {
@@ -130,6 +133,7 @@ impl Machine {
             promotion_threshold: config.promotion_threshold,
             quirk_reserve_on_read: config.quirk(crate::config::QUIRK_THP_RESERVE_ON_READ_FAULT),
             read_ahead_kb: config.read_ahead_kb,
+            munlocks: Vec::new(),
         };
         Ok(Machine {
             config,
@@ -157,6 +161,7 @@ impl Machine {
         if self.k.reservations_on() {
             self.fixup_reservations_after(op);
         }
+        self.account_munlocks();
         self.k.mlock_batch.clear();
         self.k.frames.lru_add_batch.clear();
         r

@@ -122,6 +122,7 @@ impl Machine {
                 }
                 let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
                 self.k.zap_range(mm, start, end, None, locked);
+                self.account_munlocks();
                 Ok(())
             }
             Advice::FREE => {

@@ -111,7 +111,7 @@ impl Kernel {
             self.stats.mod_node(nid, if anon { NodeStat::AnonMapped } else { NodeStat::FileMapped }, -1);
         }
         if locked {
-            self.munlock_folio(pfn);
+            self.munlock_unmapped_folio(pfn);
         }
         self.put_page(pfn);
     }
@@ -536,9 +536,9 @@ impl Machine {
     /// `unmap_mapping_range`: zaps every mapping of file pages `[first, last)` in every mm.
     pub(crate) fn unmap_mapping_range(&mut self, file: FileId, first: u64, last: u64, even_cows: bool) {
         let details = ZapDetails { even_cows, skip_swap: self.config.quirk(QUIRK_ZAP_DETAILS_SKIP_SWAP) };
-        let k = &mut self.k;
-        for proc in self.procs.values_mut() {
-            let ranges: Vec<(u64, u64, bool)> = proc
+        let pids: Vec<Pid> = self.procs.keys().copied().collect();
+        for pid in pids {
+            let ranges: Vec<(u64, u64, bool)> = self.procs[&pid]
                 .mm
                 .vmas
                 .values()
@@ -552,7 +552,9 @@ impl Machine {
                 })
                 .collect();
             for (s, e, locked) in ranges {
-                k.zap_range(&mut proc.mm, s, e, Some(details), locked);
+                let mm = &mut self.procs.get_mut(&pid).expect("pid").mm;
+                self.k.zap_range(mm, s, e, Some(details), locked);
+                self.account_munlocks();
             }
         }
     }

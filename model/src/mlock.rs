@@ -18,6 +18,23 @@ use crate::vmstat::{Event, NodeStat};
 /// `VM_LOCKED_MASK`.
 pub const VM_LOCKED_MASK: VmFlags = VmFlags::LOCKED.union(VmFlags::LOCKONFAULT);
 
+/// One `munlock_folio` call, with what the pre-5.18 munlock (`munlock_vma_page`) would have
+/// looked at: the page as it was when the call was made (it may be freed before it is priced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Munlock {
+    pub pfn: Pfn,
+    /// PG_mlocked was set: the old `TestClearPageMlocked` succeeded and an rmap walk followed.
+    pub was_mlocked: bool,
+    /// `page_mapcount` as the old design saw it: `munlock_vma_pages_range` ran before the unmap,
+    /// so the unlocking mapping still counts. At most 1 skips the walk (`__munlock_isolated_page`:
+    /// "if the page was mapped just once, that's our mapping").
+    pub mapcount: u32,
+    pub anon: bool,
+    /// `folio->mapping` and `folio->index`, for the VMAs the walk visits.
+    pub owner: u32,
+    pub index: u64,
+}
+
 /// PAGEVEC_SIZE: a per-CPU folio batch holds 31 folios.
 const MLOCK_BATCH_SIZE: usize = 31;
 
@@ -68,8 +85,31 @@ impl Kernel {
         self.lru_add(pfn);
     }
 
-    /// `munlock_folio` + `__munlock_folio`: one VM_LOCKED mapping of the page went away.
+    /// `munlock_folio` + `__munlock_folio`: one VM_LOCKED mapping of the page went away while
+    /// its PTE still maps the page (mlock_fixup's page walk, a THP split's fix-up).
     pub fn munlock_folio(&mut self, pfn: Pfn) {
+        self.munlock_folio_noting(pfn, false);
+    }
+
+    /// `munlock_vma_folio` from `folio_remove_rmap_pte`: the unlocking mapping's PTE is gone
+    /// already (zap, COW, collapse).
+    pub fn munlock_unmapped_folio(&mut self, pfn: Pfn) {
+        self.munlock_folio_noting(pfn, true);
+    }
+
+    /// The one place every munlock goes through: notes the call for
+    /// [`Machine::account_munlocks`] (`mlock_count_updates`, `munlock_rmap_steps`), then
+    /// `__munlock_folio`.
+    fn munlock_folio_noting(&mut self, pfn: Pfn, pte_gone: bool) {
+        let f = self.frames.frame(pfn);
+        self.munlocks.push(Munlock {
+            pfn,
+            was_mlocked: f.flags.contains(PageFlags::MLOCKED),
+            mapcount: f.mapcount + pte_gone as u32,
+            anon: f.is_anon(),
+            owner: f.owner,
+            index: f.index,
+        });
         let f = self.frames.frame_mut(pfn);
         if f.flags.contains(PageFlags::UNEVICTABLE) {
             f.mlock_count = f.mlock_count.saturating_sub(1);
@@ -174,6 +214,26 @@ impl Machine {
         Ok(p.rlimit_memlock != 0 || p.cap_ipc_lock)
     }
 
+    /// Prices the `munlock_folio` calls noted since the last time, against the mms as they are
+    /// now: `mlock_count_updates` +1 each (the reworked design), `munlock_rmap_steps` + the old
+    /// design's rmap walk for each page that was PG_mlocked and mapped more than once. Called
+    /// right after each kernel path that munlocks (before the unlocking VMA is removed and
+    /// before any other mm changes), and at the end of every operation for the rest.
+    pub(crate) fn account_munlocks(&mut self) {
+        if self.k.munlocks.is_empty() {
+            return;
+        }
+        let mut munlocks = std::mem::take(&mut self.k.munlocks);
+        for m in &munlocks {
+            self.tasks.stats.mlock_count_updates += 1;
+            if m.was_mlocked && m.mapcount > 1 {
+                self.tasks.stats.munlock_rmap_steps += self.munlock_walk_steps(m);
+            }
+        }
+        munlocks.clear();
+        self.k.munlocks = munlocks;
+    }
+
     /// `mlock_future_ok`: may `bytes` more be locked (new mappings, mremap growth)?
     pub(crate) fn mlock_future_ok(&self, pid: Pid, flags: VmFlags, bytes: u64) -> bool {
         let Ok(p) = self.proc(pid) else { return false };
@@ -204,6 +264,7 @@ impl Machine {
         let skip = now && newflags.contains(VmFlags::LOCKONFAULT) && self.config.quirk(QUIRK_LOCKONFAULT_SKIP_MAPPED);
         if was != now && !skip {
             self.k.mlock_pte_range(mm, start, end, now);
+            self.account_munlocks();
         }
         Ok(())
     }

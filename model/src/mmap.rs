@@ -353,6 +353,8 @@ impl Machine {
         let mm = &mut proc.mm;
         let Some(v) = mm.vmas.get(&start).cloned() else { return };
         self.k.zap_range(mm, v.start, v.end, None, v.flags.contains(VmFlags::LOCKED));
+        self.account_munlocks();
+        let mm = &mut self.procs.get_mut(&pid).expect("live pid").mm;
         mm.update_hiwater_vm();
         mm.total_vm -= v.pages();
         if v.flags.contains(VmFlags::LOCKED) {

@@ -236,6 +236,13 @@ pub struct TaskStats {
     pub writer_wait_max: u64,
     /// Faults that queued on mmap_lock behind a writer.
     pub faults_blocked_behind_writer: u64,
+    /// Steps the pre-5.18 munlock would have walked for the same munlocks: per PG_mlocked page,
+    /// the VMAs `try_to_munlock`'s rmap walk visits up to the first VM_LOCKED one mapping it
+    /// (`Machine::munlock_walk_steps`).
+    pub munlock_rmap_steps: u64,
+    /// Pages `munlock_folio` handled: the reworked design's munlock cost (one mlock_count
+    /// decrement or PG_mlocked clear per page per unlocking mapping).
+    pub mlock_count_updates: u64,
 }
 
 impl TaskStats {
@@ -250,6 +257,8 @@ impl TaskStats {
         "writer_wait_total",
         "writer_wait_max",
         "faults_blocked_behind_writer",
+        "munlock_rmap_steps",
+        "mlock_count_updates",
     ];
 
     /// The figure a `tasks FIELD` expectation names.
@@ -265,6 +274,8 @@ impl TaskStats {
             "writer_wait_total" => self.writer_wait_total,
             "writer_wait_max" => self.writer_wait_max,
             "faults_blocked_behind_writer" => self.faults_blocked_behind_writer,
+            "munlock_rmap_steps" => self.munlock_rmap_steps,
+            "mlock_count_updates" => self.mlock_count_updates,
             _ => return None,
         })
     }

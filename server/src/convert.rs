@@ -401,6 +401,8 @@ pub fn tasks_to_proto(tasks: &[TaskInfo], s: &TaskStats) -> pb::Tasks {
         writer_wait_total: s.writer_wait_total,
         writer_wait_max: s.writer_wait_max,
         faults_blocked_behind_writer: s.faults_blocked_behind_writer,
+        munlock_rmap_steps: s.munlock_rmap_steps,
+        mlock_count_updates: s.mlock_count_updates,
     }
 }
 
@@ -426,6 +428,8 @@ pub fn tasks_from_proto(p: &pb::Tasks) -> (Vec<TaskInfo>, TaskStats) {
         writer_wait_total: p.writer_wait_total,
         writer_wait_max: p.writer_wait_max,
         faults_blocked_behind_writer: p.faults_blocked_behind_writer,
+        munlock_rmap_steps: p.munlock_rmap_steps,
+        mlock_count_updates: p.mlock_count_updates,
     };
     (p.tasks.iter().map(task).collect(), stats)
 }
@@ -927,6 +931,27 @@ mod tests {
             swapin_policy: SwapinPolicy::Wait,
         };
         assert_eq!(config_from_proto(Some(&config_to_proto(&c))), Ok(c));
+    }
+
+    #[test]
+    fn task_stats_round_trip() {
+        let stats = TaskStats {
+            started: 1,
+            completed: 2,
+            steps: 3,
+            faults_completed: 4,
+            fault_latency_total: 5,
+            fault_latency_max: 6,
+            writers_completed: 7,
+            writer_wait_total: 8,
+            writer_wait_max: 9,
+            faults_blocked_behind_writer: 10,
+            munlock_rmap_steps: 11,
+            mlock_count_updates: 12,
+        };
+        let (tasks, back) = tasks_from_proto(&tasks_to_proto(&[], &stats));
+        assert!(tasks.is_empty());
+        assert_eq!(back, stats);
     }
 
     #[test]
