@@ -541,7 +541,7 @@ impl<'a, A: Apply> Driver<'a, A> {
         Ok(Some(op))
     }
 
-    /// A task step: start a fault, an mmap_lock writer, a reclaim or a truncation, step a
+    /// A task step: start a fault, an mmap_lock writer, a reclaim, a truncation or a migration, step a
     /// started task, complete its read, or run every task.
     fn task(&mut self, u: &mut Unstructured) -> Step {
         let which = u8::arbitrary(u)?;
@@ -551,7 +551,7 @@ impl<'a, A: Apply> Driver<'a, A> {
             }
             Ok(Some(tasks[usize::from(u8::arbitrary(u)?) % tasks.len()]))
         };
-        let op = match which % 10 {
+        let op = match which % 11 {
             0 | 1 => {
                 let Some(pid) = self.pid(u)? else { return Ok(()) };
                 let Some((addr, _)) = self.span(u, pid)? else { return Ok(()) };
@@ -580,6 +580,12 @@ impl<'a, A: Apply> Driver<'a, A> {
                 let k = if bool::arbitrary(u)? { Kind::Ftruncate } else { Kind::Punch };
                 let Some(op) = self.file_op(u, k)? else { return Ok(()) };
                 Op::TaskStart { task: TaskKind::Writer(Box::new(op)) }
+            }
+            9 => {
+                let Some(pid) = self.pid(u)? else { return Ok(()) };
+                let Some((addr, _)) = self.span(u, pid)? else { return Ok(()) };
+                let node = u32::from(u8::arbitrary(u)? % 3);
+                Op::TaskStart { task: TaskKind::Migrate { pid, addr, node } }
             }
             _ => Op::RunUntilIdle,
         };

@@ -57,8 +57,9 @@ pub const QUIRK_LOCKONFAULT_SKIP_MAPPED: &str = "lockonfault_skip_mapped";
 /// even if zap_details specified" (5abfd71d936a, Linux 5.18; series "mm: Rework zap ptes on swap
 /// entries", <20220217060746.71256-1-peterx@redhat.com>): `/* If details->check_mapping, we leave
 /// swap entries. */ if (unlikely(details)) continue;`. The fix zaps genuine swap entries when
-/// `should_zap_cows(details)`. The invariant checker reports it as `pte-beyond-eof`. (The
-/// migration-entry half of the same defect needs a migration in flight during the zap.)
+/// `should_zap_cows(details)`. The invariant checker reports it as `pte-beyond-eof`. The
+/// same `continue` skipped migration entries: a truncation whose unmap pass meets a migration
+/// task's entries leaves them, and the migration restores them past EOF (scenario 116).
 pub const QUIRK_ZAP_DETAILS_SKIP_SWAP: &str = "zap_details_skip_swap";
 
 /// Quirk: with THP reservations on (`promotion_threshold` > 1), a read fault that maps the zero

@@ -124,6 +124,16 @@ impl Machine {
                 });
                 continue;
             }
+            if pte.is_migration() {
+                // Counted in RSS like the page, out of its mapcount, while a migration holds it.
+                r.check(self.tasks.migrating(pte.pfn()), "migration-entry-orphan", || {
+                    format!("{}: migration entry for pfn {:#x} with no migration in flight", at(), pte.pfn())
+                });
+                if let Some(f) = self.k.frames.get(pte.pfn()).filter(|f| !f.is_free()) {
+                    rss[mm_counter(f) as usize] += 1;
+                }
+                continue;
+            }
             if pte.pfn() == ZERO_PFN {
                 r.check(!pte.writable(), "zero-page-writable", at);
                 r.check(v.file.is_none() && !v.is_shared(), "zero-page-in-file-vma", at);

@@ -157,6 +157,10 @@ impl Machine {
     /// Applies one operation.
     pub fn apply(&mut self, op: &Op) -> OpResult {
         self.rmap_walked.set(false);
+        if !op.is_task_op() {
+            // A plain operation meeting a migration entry waits for it (migration_entry_wait).
+            self.finish_migrations();
+        }
         let r = self.apply_op(op);
         if self.k.reservations_on() {
             self.fixup_reservations_after(op);

@@ -519,6 +519,15 @@ impl Kernel {
                 if f.flags.contains(PageFlags::SWAPCACHE) {
                     self.free_swap_cache(pfn);
                 }
+            } else if pte.is_migration() {
+                // zap_nonpresent_ptes: a migration entry counts in RSS like the page it stands
+                // for; the migration finds it gone when it restores the mappings.
+                let f = *self.frames.frame(pte.pfn());
+                if details.is_some_and(|d| d.skip_swap || (f.is_anon() && !d.even_cows)) {
+                    continue;
+                }
+                self.set_pte(mm, addr, Pte::NONE);
+                mm.rss[mm_counter(&f) as usize] -= 1;
             } else if pte.is_swap() {
                 if !ZapDetails::zaps_swap_entry(details) {
                     continue;

@@ -56,8 +56,9 @@ impl VmFlags {
     }
 }
 
-/// A page table entry. Bits 0-1: kind; 2: writable (present) or exclusive (swap,
-/// `pte_swp_exclusive`); 3: dirty; 4: young; 12..: pfn or swap offset.
+/// A page table entry. Bits 0-1: kind (none, present, swap, migration); 2: writable (present,
+/// migration) or exclusive (swap, `pte_swp_exclusive`); 3: dirty; 4: young; 12..: pfn or swap
+/// offset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pte(u64);
 
@@ -65,6 +66,7 @@ impl Pte {
     const KIND_MASK: u64 = 0b11;
     const PRESENT: u64 = 1;
     const SWAP: u64 = 2;
+    const MIGRATION: u64 = 3;
     const WRITE: u64 = 1 << 2;
     const DIRTY: u64 = 1 << 3;
     const YOUNG: u64 = 1 << 4;
@@ -84,6 +86,14 @@ impl Pte {
     /// A swap entry for `offset`, marked exclusive when the page was PG_anon_exclusive.
     pub fn swap(offset: u32, exclusive: bool) -> Pte {
         Pte(Self::SWAP | ((offset as u64) << PAGE_SHIFT)).with(Self::WRITE, exclusive)
+    }
+    /// A migration entry for the page `pfn` being migrated (`make_{readable,writable}_migration_entry`),
+    /// keeping the PTE's write and dirty bits for `remove_migration_pte`.
+    pub fn migration(pfn: Pfn, writable: bool, dirty: bool) -> Pte {
+        Pte(Self::MIGRATION | (pfn << PAGE_SHIFT)).with(Self::WRITE, writable).with(Self::DIRTY, dirty)
+    }
+    pub fn is_migration(self) -> bool {
+        self.0 & Self::KIND_MASK == Self::MIGRATION
     }
     pub fn is_none(self) -> bool {
         self.0 == 0

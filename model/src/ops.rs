@@ -324,6 +324,11 @@ macro_rules! match_pid {
 }
 
 impl Op {
+    /// Whether the operation starts, steps or drives tasks.
+    pub fn is_task_op(&self) -> bool {
+        matches!(self, Op::TaskStart { .. } | Op::TaskStep { .. } | Op::IoComplete { .. } | Op::RunUntilIdle)
+    }
+
     /// The operation's name as scripts write it.
     pub fn name(&self) -> &'static str {
         match self {

@@ -7,7 +7,9 @@
 //! trylock, then mm/rmap.c `try_to_unmap` one VMA a step, `try_to_unmap_one` mlocking the page
 //! under the pte lock when a VMA is VM_LOCKED) and truncation (mm/truncate.c
 //! `truncate_pagecache`: the unmap pass, then `truncate_inode_pages_range` locking each folio;
-//! mm/shmem.c `shmem_fallocate` PUNCH_HOLE the same way).
+//! mm/shmem.c `shmem_fallocate` PUNCH_HOLE the same way), and page migration (mm/migrate.c
+//! `migrate_folio_unmap`: folio lock, `try_to_migrate` installing migration entries; then
+//! `move_to_new_folio` + `remove_migration_ptes`).
 //!
 //! A task is started, then stepped; one step advances it by one phase and costs one modeled time
 //! unit. A step that cannot advance reports what it waits on and costs nothing. What a task holds
@@ -25,6 +27,11 @@
 //! truncation's locked pass waits for that lock. With the `rmap_mlock_trylock` quirk the walk
 //! drops the pte lock before mlocking and mlocks after a trylock of mmap_lock, as before 2015.
 //! Faults do not take page locks here: a page in the page cache maps at once.
+//!
+//! A migration holds its page locked from its first step; its second replaces every PTE
+//! mapping the page by a migration entry (which a zap may remove, and which a fault and a writer
+//! of that mm wait on); its third copies the page to the target node and restores the entries
+//! still there. A plain operation first completes the migrations whose entries are installed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +41,7 @@ use crate::config::QUIRK_RMAP_MLOCK_TRYLOCK;
 use crate::errno::Errno;
 use crate::lockdep::{self, WaitFor};
 use crate::machine::Machine;
-use crate::mm_types::VmFlags;
+use crate::mm_types::{Pte, VmFlags};
 use crate::mmap_lock::{Acquire, Mode, RwSem, VmaLock};
 use crate::ops::{Access, FallocMode, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, Pfn, ZERO_PFN};
@@ -85,13 +92,16 @@ pub enum TaskKind {
     /// Reclaim of the page mapped at `addr` in `pid`, isolated from its LRU list when the task
     /// starts: one VMA of its rmap walk a step, then the page is freed or kept.
     Reclaim { pid: Pid, addr: u64 },
+    /// Migration of the page mapped at `addr` in `pid` to `node` (one page of move_pages with
+    /// MPOL_MF_MOVE_ALL).
+    Migrate { pid: Pid, addr: u64, node: u32 },
 }
 
 impl TaskKind {
     /// The process the task runs in.
     pub fn pid(&self) -> Option<Pid> {
         match self {
-            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } => Some(*pid),
+            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } | TaskKind::Migrate { pid, .. } => Some(*pid),
             TaskKind::Writer(op) => op.pid(),
         }
     }
@@ -99,7 +109,7 @@ impl TaskKind {
     /// The process the task runs in, for retargeting it.
     pub fn pid_mut(&mut self) -> Option<&mut Pid> {
         match self {
-            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } => Some(pid),
+            TaskKind::Fault { pid, .. } | TaskKind::Reclaim { pid, .. } | TaskKind::Migrate { pid, .. } => Some(pid),
             TaskKind::Writer(op) => op.pid_mut(),
         }
     }
@@ -161,7 +171,7 @@ enum Wait {
     VmaLock(VmaKey),
     /// A swap-cache folio locked while its read is in flight.
     Folio(Slot),
-    /// A page-cache or anon page locked by a reclaim.
+    /// A page locked by a reclaim or a migration.
     Page(Pfn),
 }
 
@@ -201,6 +211,12 @@ enum Phase {
     ReclaimMlock {
         at: (Pid, u64),
     },
+    /// A migration: find and lock the page (`folio_lock`, waiting for a holder).
+    MigrateLock,
+    /// A migration holding the page: `try_to_migrate`.
+    MigrateUnmap,
+    /// A migration with its entries installed: copy, restore, unlock.
+    MigrateMove,
     Done,
 }
 
@@ -298,7 +314,7 @@ pub struct Tasks {
     folio_locks: BTreeMap<Slot, TaskId>,
     /// Swap slots whose read completed and whose page no fault has mapped yet.
     read_done: BTreeSet<Slot>,
-    /// Pages a reclaim holds locked (and referenced), with the task.
+    /// Pages a reclaim or a migration holds locked (and referenced), with the task.
     page_locks: BTreeMap<Pfn, TaskId>,
     tasks: BTreeMap<TaskId, Task>,
     next_id: TaskId,
@@ -318,8 +334,10 @@ struct Task {
     io_pending: bool,
     /// When the task's read was submitted.
     io_started: u64,
-    /// The page a reclaim holds.
+    /// The page a reclaim or a migration holds.
     page: Option<Pfn>,
+    /// The migration entries a migration installed.
+    entries: Vec<(Pid, u64)>,
     /// VMA locks a writer still has to take, and those it holds.
     vma_todo: Vec<VmaKey>,
     vma_held: Vec<VmaKey>,
@@ -428,6 +446,7 @@ impl Tasks {
             TaskKind::Fault { .. } => "fault",
             TaskKind::Writer(op) => op.name(),
             TaskKind::Reclaim { .. } => "reclaim",
+            TaskKind::Migrate { .. } => "migrate",
         };
         let waits = t.wait.filter(|_| self.waiting(id, t)).map(|w| self.blocked_on(id, w));
         let errno = match t.result {
@@ -472,6 +491,19 @@ impl Tasks {
         for t in self.tasks.values_mut() {
             (t.started, t.finished, t.waited, t.io_started) = (0, None, 0, 0);
         }
+    }
+
+    /// A page a migration in flight of `pid`'s pages has replaced by migration entries.
+    fn migration_in(&self, pid: Pid) -> Option<Pfn> {
+        self.tasks.values().find(|t| t.pid == pid && t.phase == Phase::MigrateMove).and_then(|t| t.page)
+    }
+
+    /// Whether a migration in flight holds `pfn` (its migration entries may be in page tables).
+    pub(crate) fn migrating(&self, pfn: Pfn) -> bool {
+        self.page_locks
+            .get(&pfn)
+            .and_then(|id| self.tasks.get(id))
+            .is_some_and(|t| matches!(t.kind, TaskKind::Migrate { .. }))
     }
 
     /// The references reclaims in flight hold on `pfn` (the refcount invariant counts them).
@@ -547,6 +579,7 @@ impl Machine {
             TaskKind::Writer(op) if is_truncation_op(op) => Phase::TruncUnmap,
             TaskKind::Writer(_) => Phase::MmapWrite,
             TaskKind::Reclaim { .. } => Phase::ReclaimIsolate,
+            TaskKind::Migrate { .. } => Phase::MigrateLock,
         };
         let task = Task {
             kind: kind.clone(),
@@ -558,6 +591,7 @@ impl Machine {
             io_pending: false,
             io_started: 0,
             page: None,
+            entries: Vec::new(),
             vma_todo: Vec::new(),
             vma_held: Vec::new(),
             started: t.now,
@@ -611,6 +645,9 @@ impl Machine {
             Phase::ReclaimIsolate => self.reclaim_isolate(id, &mut t),
             Phase::ReclaimWalk { after } => self.reclaim_walk(&mut t, after),
             Phase::ReclaimMlock { at } => self.reclaim_trylock_mlock(&mut t, at),
+            Phase::MigrateLock => self.migrate_lock(id, &mut t),
+            Phase::MigrateUnmap => self.migrate_unmap(&mut t),
+            Phase::MigrateMove => self.migrate_move(&mut t),
             Phase::Done => {}
         }
         if t.done() {
@@ -659,7 +696,7 @@ impl Machine {
                 s.writer_wait_total += t.waited;
                 s.writer_wait_max = s.writer_wait_max.max(t.waited);
             }
-            TaskKind::Reclaim { .. } => {}
+            TaskKind::Reclaim { .. } | TaskKind::Migrate { .. } => {}
         }
     }
 
@@ -727,6 +764,12 @@ impl Machine {
     fn fault_lookup(&mut self, id: TaskId, t: &mut Task, tried: bool) {
         let TaskKind::Fault { addr, .. } = t.kind else { return };
         let pte = self.procs.get(&t.pid).map(|p| p.mm.pt.get(addr & !(PAGE_SIZE - 1)));
+        if let Some(pte) = pte.filter(|p| p.is_migration() && self.tasks.page_locks.contains_key(&p.pfn())) {
+            // migration_entry_wait: sleep on the folio, holding the fault's lock, then look again.
+            t.wait = Some(Wait::Page(pte.pfn()));
+            t.phase = Phase::Lookup { tried };
+            return;
+        }
         let slot = match pte {
             Some(pte) if pte.is_swap() => pte.swap_offset(),
             _ => return self.fault_map(id, t),
@@ -834,6 +877,11 @@ impl Machine {
 
     fn writer_apply(&mut self, id: TaskId, t: &mut Task) {
         let TaskKind::Writer(op) = &t.kind else { return };
+        if let Some(pfn) = self.tasks.migration_in(t.pid) {
+            // The operation would meet migration entries: the model waits for the migration.
+            t.wait = Some(Wait::Page(pfn));
+            return;
+        }
         let op = (**op).clone();
         t.result = Some(self.apply_op(&op).map(|_| ()));
         for key in t.vma_held.drain(..) {
@@ -972,4 +1020,93 @@ impl Machine {
         t.phase = Phase::Done;
         self.k.put_page(pfn);
     }
+    // --- migration of one page ---
+
+    /// `folio_lock` of the page to migrate, after the checks of `__add_folio_for_migration`
+    /// (move_pages statuses as errnos: ENOENT, EFAULT, ENODEV; a THP or an mlocked page is
+    /// EBUSY here, a page already on the node is done at once).
+    fn migrate_lock(&mut self, id: TaskId, t: &mut Task) {
+        let TaskKind::Migrate { pid, addr, node } = t.kind else { return };
+        let pte = self.procs.get(&pid).map(|p| p.mm.pt.get(addr & !(PAGE_SIZE - 1)));
+        let r = match pte {
+            _ if node >= self.config.nodes => Err(Errno::ENODEV),
+            Some(p) if p.is_present() && p.pfn() == ZERO_PFN => Err(Errno::EFAULT),
+            Some(p) if p.is_present() => Ok(p.pfn()),
+            _ => Err(Errno::ENOENT),
+        };
+        let pfn = match r {
+            Ok(pfn) => pfn,
+            Err(e) => return task_result(t, Err(e)),
+        };
+        let f = *self.k.frames.frame(pfn);
+        if f.nid as u32 == node {
+            return task_result(t, Ok(()));
+        }
+        if f.is_compound() || f.flags.contains(PageFlags::UNEVICTABLE) {
+            return task_result(t, Err(Errno::EBUSY));
+        }
+        if self.tasks.page_locks.contains_key(&pfn) {
+            t.wait = Some(Wait::Page(pfn));
+            return;
+        }
+        self.k.frames.frame_mut(pfn).refcount += 1;
+        self.tasks.page_locks.insert(pfn, id);
+        t.page = Some(pfn);
+        t.phase = Phase::MigrateUnmap;
+    }
+
+    /// `try_to_migrate`: every PTE mapping the page becomes a migration entry (the mapping
+    /// leaves the rmap; RSS stays).
+    fn migrate_unmap(&mut self, t: &mut Task) {
+        let Some(pfn) = t.page else { return };
+        let anon = self.k.frames.frame(pfn).is_anon();
+        for m in self.rmap_walk(pfn) {
+            let mm = &mut self.procs.get_mut(&m.pid).expect("mapped pid").mm;
+            let pte = mm.pt.get(m.addr);
+            self.k.set_pte(mm, m.addr, Pte::migration(pfn, pte.writable(), pte.dirty()));
+            if pte.dirty() && !anon {
+                self.k.mark_dirty(pfn);
+            }
+            self.k.rmap_remove_and_put(pfn, false);
+            t.entries.push((m.pid, m.addr));
+        }
+        t.phase = Phase::MigrateMove;
+    }
+
+    /// `move_to_new_folio` + `remove_migration_ptes`: the entries still in place map the page
+    /// again, and the page moves to the target node as the atomic migration moves it (a page
+    /// truncated meanwhile is just released).
+    fn migrate_move(&mut self, t: &mut Task) {
+        let (Some(pfn), TaskKind::Migrate { node, .. }) = (t.page, &t.kind) else { return };
+        let node = *node;
+        for (pid, addr) in std::mem::take(&mut t.entries) {
+            let Some(mm) = self.procs.get_mut(&pid).map(|p| &mut p.mm) else { continue };
+            let pte = mm.pt.get(addr);
+            if !(pte.is_migration() && pte.pfn() == pfn) {
+                continue;
+            }
+            self.k.set_pte(mm, addr, Pte::present(pfn, pte.writable(), pte.dirty()));
+            self.k.rmap_add(pfn, false);
+        }
+        self.tasks.page_locks.remove(&pfn);
+        t.page = None;
+        self.k.put_page(pfn);
+        let r = if self.k.frames.frame(pfn).is_free() { Ok(()) } else { self.migrate_folio(pfn, node) };
+        task_result(t, r);
+    }
+
+    /// Completes every migration whose entries are installed (before a plain operation).
+    pub(crate) fn finish_migrations(&mut self) {
+        let ids: Vec<TaskId> =
+            self.tasks.tasks.iter().filter(|(_, t)| t.phase == Phase::MigrateMove).map(|(&i, _)| i).collect();
+        for id in ids {
+            let _ = self.task_step(id);
+        }
+    }
+}
+
+/// Ends a task with its result.
+fn task_result(t: &mut Task, r: Result<(), Errno>) {
+    t.result = Some(r);
+    t.phase = Phase::Done;
 }

@@ -92,6 +92,13 @@ impl Machine {
                 mss.swap_pss += (PAGE_SIZE << PSS_SHIFT) / count;
                 continue;
             }
+            if pte.is_migration() {
+                // smaps_pte_entry: a migration entry counts as the page it stands for.
+                if let Some(f) = self.k.frames.get(pte.pfn()).filter(|f| !f.is_free()) {
+                    account(&mut mss, f, false, false, locked);
+                }
+                continue;
+            }
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
                 continue;
             }

@@ -741,6 +741,9 @@ fn rust(op: &Op) -> String {
         Op::TaskStart { task: TaskKind::Reclaim { pid, addr } } => {
             format!("Op::TaskStart {{ task: TaskKind::Reclaim {{ pid: {pid}, addr: {addr:#x} }} }}")
         }
+        Op::TaskStart { task: TaskKind::Migrate { pid, addr, node } } => {
+            format!("Op::TaskStart {{ task: TaskKind::Migrate {{ pid: {pid}, addr: {addr:#x}, node: {node} }} }}")
+        }
         Op::TaskStart { task: TaskKind::Writer(op) } => {
             format!("Op::TaskStart {{ task: TaskKind::Writer(Box::new({})) }}", rust(op))
         }

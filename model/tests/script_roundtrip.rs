@@ -80,6 +80,8 @@ mod script {
             1 => plain_op()
                 .prop_filter("task reclaim is the reclaim task", |op| !matches!(op, Op::Reclaim { .. }))
                 .prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
+            1 => (pid_arg(), u64_arg(), pid_arg())
+                .prop_map(|(pid, addr, node)| Op::TaskStart { task: mmlab_model::TaskKind::Migrate { pid, addr, node } }),
             1 => (pid_arg(), u64_arg()).prop_map(|(pid, addr)| Op::TaskStart { task: mmlab_model::TaskKind::Reclaim { pid, addr } }),
             1 => pid_arg().prop_map(|task| Op::TaskStep { task }),
             1 => pid_arg().prop_map(|task| Op::IoComplete { task }),

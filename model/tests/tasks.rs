@@ -193,3 +193,42 @@ fn the_trylock_quirk_schedule_is_found_and_reproduces() {
     );
     assert!(message.starts_with("invariant violated after step 20 (step 2)"), "{message}");
 }
+
+#[test]
+fn migration_task_steps_and_waits() {
+    assert_passes(
+        "machine nodes=2\np = spawn\na = mmap p 0 4p rw private,anonymous\nwrite p a 7\nwrite p a+1p 8\n\
+         task migrate p a 2 => ok\nexpect task 1 errno == 0\nstep 1 => done\nexpect task 1 errno == 19\n\
+         n = task migrate p a+2p 1\nstep n => done\nexpect task n errno == 2\n\
+         s = task migrate p a 0\nstep s => done\nexpect task s errno == 0\n\
+         m = task migrate p a 1\nstep m => ran\nstep m => ran\nexpect smaps p a Rss == 8 kB\n\
+         f = task fault p a read\nstep f => ran\nstep f => waits(folio)\n\
+         w = task mprotect p a 4p r\nstep w => ran\nstep w => waits(vma_lock)\n\
+         expect invariants violations == 0\nstep m => done\nstep f => done\nrun_until_idle\n\
+         expect task w done == 1\nexpect value p a value == 7\nmove_pages p a => [1]\n\
+         expect task m errno == 0\nm2 = task migrate p a+1p 1\nstep m2 => ran\nstep m2 => ran\n\
+         w2 = task mprotect p a 4p rw\nstep w2 => ran\nstep w2 => ran\nstep w2 => waits(folio)\n\
+         step m2 => done\nstep w2 => done\nmove_pages p a+1p => [1]\n\
+         m3 = task migrate p a+1p 0\nstep m3 => ran\nstep m3 => ran\n\
+         read p a+1p => 8\nexpect task m3 done == 1\nmove_pages p a+1p => [0]\n\
+         expect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn migration_racing_truncation_keeps_shmem_counters() {
+    let r = explore(&scenario("115-migrate-truncate-shmem.mms"), &ExploreOptions::default()).unwrap();
+    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(29), 191, 3813, 3849));
+}
+
+#[test]
+fn the_zap_quirk_schedule_with_a_migration_in_flight_is_found() {
+    let text = scenario("116-migrate-truncate-zap-quirk.mms");
+    assert_passes(&text);
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    let f = r.failure.expect("a skipped migration entry is restored beyond EOF");
+    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
+    let message = again.failure.expect("the printed schedule fails under run").message;
+    assert!(message.contains("pte-beyond-eof: pid 1 addr 0x7efffffff000: page 3 of a file of 1 pages"), "{message}");
+}

@@ -215,6 +215,7 @@ pub fn op_from_proto(op: &pb::Op) -> Result<Op, Invalid> {
                     TaskKind::Writer(Box::new(op_from_proto(w).map_err(|e| e.within("task_start.writer"))?))
                 }
                 T::Reclaim(r) => TaskKind::Reclaim { pid: r.pid, addr: r.addr },
+                T::Migrate(r) => TaskKind::Migrate { pid: r.pid, addr: r.addr, node: r.node },
             };
             Op::TaskStart { task }
         }
@@ -279,6 +280,7 @@ pub fn op_to_proto(op: &Op) -> pb::Op {
                 }
                 TaskKind::Writer(op) => T::Writer(Box::new(op_to_proto(&op))),
                 TaskKind::Reclaim { pid, addr } => T::Reclaim(o::TaskReclaim { pid, addr }),
+                TaskKind::Migrate { pid, addr, node } => T::Migrate(o::TaskMigrate { pid, addr, node }),
             };
             Kind::TaskStart(Box::new(o::TaskStart { kind: Some(kind) }))
         }
@@ -798,6 +800,7 @@ mod tests {
                 task: TaskKind::Writer(Box::new(Op::Mprotect { pid: 2, addr: 0x1000, len: 0x1000, prot: Prot::READ })),
             },
             Op::TaskStart { task: TaskKind::Reclaim { pid: 3, addr: 0x2000 } },
+            Op::TaskStart { task: TaskKind::Migrate { pid: 3, addr: 0x3000, node: 1 } },
             Op::TaskStep { task: 3 },
             Op::IoComplete { task: 4 },
             Op::RunUntilIdle,

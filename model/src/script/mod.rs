@@ -417,6 +417,12 @@ pub enum OpExpr {
         pid: Expr,
         addr: Expr,
     },
+    /// `task migrate PID ADDR NODE`.
+    TaskMigrate {
+        pid: Expr,
+        addr: Expr,
+        node: Expr,
+    },
     /// `task OP ARGS...`: an mmap_lock writer or a truncation.
     TaskWriter(Box<OpExpr>),
     /// `step TASK`.

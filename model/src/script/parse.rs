@@ -250,7 +250,10 @@ const OP_USAGE: &[(&str, &str)] = &[
     ("move_pages", "move_pages PID ADDR[,ADDR...]|[] [nodes=NODE[,NODE...]] [FLAGS]"),
     ("reclaim", "reclaim NID PAGES"),
     ("khugepaged", "khugepaged"),
-    ("task", "task fault PID ADDR read|write  |  task reclaim PID ADDR  |  task OP ARGS... (a writer or truncation)"),
+    (
+        "task",
+        "task fault PID ADDR read|write  |  task reclaim PID ADDR  |  task migrate PID ADDR NODE  |  task OP ARGS... (a writer or truncation)",
+    ),
     ("step", "step TASK"),
     ("io_complete", "io_complete TASK"),
     ("run_until_idle", "run_until_idle"),
@@ -916,6 +919,11 @@ impl<'a> LineParser<'a> {
                 } else if self.toks.get(self.pos).is_some_and(|t| t.is_word("reclaim")) && self.pos < l {
                     self.pos += 1;
                     OpExpr::TaskReclaim { pid: self.expr(l, "PID", u)?, addr: self.expr(l, "ADDR", u)? }
+                } else if self.toks.get(self.pos).is_some_and(|t| t.is_word("migrate")) && self.pos < l {
+                    self.pos += 1;
+                    let pid = self.expr(l, "PID", u)?;
+                    let addr = self.expr(l, "ADDR", u)?;
+                    OpExpr::TaskMigrate { pid, addr, node: self.expr(l, "NODE", u)? }
                 } else {
                     OpExpr::TaskWriter(Box::new(self.op(l)?))
                 }

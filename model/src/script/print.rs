@@ -94,6 +94,9 @@ impl OpExpr {
             Op::TaskStart { task: TaskKind::Reclaim { pid: p, addr } } => {
                 OpExpr::TaskReclaim { pid: pid(p), addr: hex(addr) }
             }
+            Op::TaskStart { task: TaskKind::Migrate { pid: p, addr, node } } => {
+                OpExpr::TaskMigrate { pid: pid(p), addr: hex(addr), node: Expr::lit(Literal::dec(node as u64)) }
+            }
             Op::TaskStart { task: TaskKind::Writer(op) } => OpExpr::TaskWriter(Box::new(OpExpr::from_op(&op))),
             Op::TaskStep { task } => OpExpr::TaskStep { task: pid(task) },
             Op::IoComplete { task } => OpExpr::IoComplete { task: pid(task) },
@@ -132,7 +135,10 @@ impl OpExpr {
             OpExpr::MovePages { .. } => "move_pages",
             OpExpr::Reclaim { .. } => "reclaim",
             OpExpr::Khugepaged => "khugepaged",
-            OpExpr::TaskFault { .. } | OpExpr::TaskReclaim { .. } | OpExpr::TaskWriter(_) => "task",
+            OpExpr::TaskFault { .. }
+            | OpExpr::TaskReclaim { .. }
+            | OpExpr::TaskMigrate { .. }
+            | OpExpr::TaskWriter(_) => "task",
             OpExpr::TaskStep { .. } => "step",
             OpExpr::IoComplete { .. } => "io_complete",
             OpExpr::RunUntilIdle => "run_until_idle",
@@ -292,6 +298,7 @@ impl Display for OpExpr {
             OpExpr::Spawn | OpExpr::Khugepaged | OpExpr::RunUntilIdle => Ok(()),
             OpExpr::TaskFault { pid, addr, access } => write!(f, " fault {pid} {addr} {}", access_name(*access)),
             OpExpr::TaskReclaim { pid, addr } => write!(f, " reclaim {pid} {addr}"),
+            OpExpr::TaskMigrate { pid, addr, node } => write!(f, " migrate {pid} {addr} {node}"),
             OpExpr::TaskWriter(op) => write!(f, " {op}"),
             OpExpr::TaskStep { task } | OpExpr::IoComplete { task } => write!(f, " {task}"),
             OpExpr::Fork { pid } | OpExpr::Exit { pid } => write!(f, " {pid}"),

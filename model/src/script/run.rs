@@ -440,6 +440,9 @@ pub fn eval_op<E>(op: &OpExpr, lookup: &mut dyn FnMut(&str) -> Result<i128, E>) 
         OpExpr::TaskReclaim { pid, addr } => {
             Op::TaskStart { task: TaskKind::Reclaim { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")? } }
         }
+        OpExpr::TaskMigrate { pid, addr, node } => Op::TaskStart {
+            task: TaskKind::Migrate { pid: ev.pid(pid)?, addr: ev.u64(addr, "ADDR")?, node: ev.u32(node, "NODE")? },
+        },
         OpExpr::TaskWriter(op) => Op::TaskStart { task: TaskKind::Writer(Box::new(eval_op(op, &mut *ev.lookup)?)) },
         OpExpr::TaskStep { task } => Op::TaskStep { task: ev.u32(task, "TASK")? },
         OpExpr::IoComplete { task } => Op::IoComplete { task: ev.u32(task, "TASK")? },
