@@ -84,12 +84,24 @@ pub const QUIRK_THP_RESERVE_ON_READ_FAULT: &str = "thp_reserve_on_read_fault";
 /// have the window; the explorer finds the schedule (scenario 114).
 pub const QUIRK_RMAP_MLOCK_TRYLOCK: &str = "rmap_mlock_trylock";
 
+/// Quirk: mlock's page walk runs without the VM_IO guard. `mlock_vma_pages_range` (mm/mlock.c,
+/// since the 5.18 munlock rework) sets VM_LOCKED|VM_IO before it walks the page tables and
+/// clears VM_IO after: "There is a slight chance that concurrent page migration, or page
+/// reclaim finding a page of this now-VM_LOCKED vma, will call mlock_vma_folio() and raise
+/// page's mlock_count: double counting, leaving the page unevictable indefinitely.
+/// Communicate this danger to mlock_vma_folio() with VM_IO". With the quirk the danger is let
+/// in: a reclaim or a migration that meets a page the walk has not reached mlocks it, the walk
+/// mlocks it again, and after munlock it is still PG_mlocked. Only mlock writer tasks walk in
+/// steps ([`crate::TaskKind::Writer`]); the explorer finds the schedule (scenario 118).
+pub const QUIRK_MLOCK_WALK_WITHOUT_VM_IO: &str = "mlock_walk_without_vm_io";
+
 /// Names of the historical kernel behaviours a machine can re-enable (see each `QUIRK_*` constant).
 pub const KNOWN_QUIRKS: &[&str] = &[
     QUIRK_LOCKONFAULT_SKIP_MAPPED,
     QUIRK_ZAP_DETAILS_SKIP_SWAP,
     QUIRK_THP_RESERVE_ON_READ_FAULT,
     QUIRK_RMAP_MLOCK_TRYLOCK,
+    QUIRK_MLOCK_WALK_WITHOUT_VM_IO,
 ];
 
 /// The quirks that are defects the invariant checker catches (each has fuzz inputs that fail

@@ -145,7 +145,7 @@ impl Machine {
             };
             let counts = mapcounts.entry(pte.pfn()).or_default();
             counts.0 += 1;
-            counts.1 += v.flags.contains(VmFlags::LOCKED) as u32;
+            counts.1 += self.tasks.mlock_walk_reached(pid, addr).unwrap_or(v.mlocks_on_map()) as u32;
             rss[mm_counter(f) as usize] += 1;
             r.check(!pte.writable() || v.flags.contains(VmFlags::WRITE), "writable-pte-in-readonly-vma", at);
             if f.is_anon() {

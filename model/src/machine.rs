@@ -108,6 +108,8 @@ pub struct Machine {
     pub(crate) rmap_walked: std::cell::Cell<bool>,
     /// Kernel paths in flight and the locks they hold.
     pub(crate) tasks: crate::task::Tasks,
+    /// While a writer task's mlock runs: the page walks `mlock_fixup` leaves for its steps.
+    pub(crate) deferred_walk: Option<crate::task::DeferredWalk>,
 }
 
 impl Machine {
@@ -142,6 +144,7 @@ impl Machine {
             next_pid: 1,
             rmap_walked: Default::default(),
             tasks: Default::default(),
+            deferred_walk: None,
         })
     }
 
@@ -158,8 +161,10 @@ impl Machine {
     pub fn apply(&mut self, op: &Op) -> OpResult {
         self.rmap_walked.set(false);
         if !op.is_task_op() {
-            // A plain operation meeting a migration entry waits for it (migration_entry_wait).
+            // A plain operation meeting a migration entry waits for it (migration_entry_wait);
+            // a page walk holds mmap_lock for write and never waits.
             self.finish_migrations();
+            self.finish_page_walks();
         }
         let r = self.apply_op(op);
         if self.k.reservations_on() {

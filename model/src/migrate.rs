@@ -105,6 +105,7 @@ impl Machine {
         // Without one (a stale mlock) the old page is freed still PG_mlocked.
         self.k.lru_del(old);
         let locked = mappings.iter().filter(|m| m.locked).count() as u32;
+        let mlocking = mappings.iter().filter(|m| m.mlocks).count() as u32;
         if f.flags.contains(PageFlags::MLOCKED) {
             self.k.stats.mod_node(old_nid, NodeStat::Mlock, -1);
             if locked > 0 {
@@ -164,10 +165,10 @@ impl Machine {
         if f.flags.contains(PageFlags::UNEVICTABLE) {
             self.k.stats.count(Event::UnevictableRescued, 1);
         }
-        if locked > 0 {
+        if mlocking > 0 {
             // mlock_vma_folio on the isolated new page, then putback culls it.
             self.k.mlock_new_folio(new);
-            self.k.frames.frame_mut(new).mlock_count = locked;
+            self.k.frames.frame_mut(new).mlock_count = mlocking;
         } else {
             self.k.lru_add(new);
         }

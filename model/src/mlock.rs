@@ -13,6 +13,7 @@ use crate::machine::{Kernel, Machine};
 use crate::mm_types::{Mm, PMD_SIZE, PmdMap, TASK_SIZE, VmFlags};
 use crate::ops::{MclFlags, MlockFlags, OpResult, Outcome, PAGE_SHIFT, PAGE_SIZE, Pid};
 use crate::page_alloc::{HPAGE_PMD_NR, PageFlags, Pfn, ZERO_PFN, thp_head};
+use crate::task::{WalkKind, WalkRange};
 use crate::vmstat::{Event, NodeStat};
 
 /// `VM_LOCKED_MASK`.
@@ -160,6 +161,36 @@ impl Kernel {
         self.frames.lru_stamp(pfn);
     }
 
+    /// One page table of a stepped mlock walk of `[start, end)`: mlocks the pages mapped in
+    /// `[lo, hi)` (the THP rule looks at the whole range, as `allow_mlock_munlock` does).
+    pub(crate) fn mlock_pte_chunk(&mut self, mm: &Mm, start: u64, end: u64, lo: u64, hi: u64) {
+        for (addr, pte) in mm.pt.range(lo, hi) {
+            if pte.is_present() && pte.pfn() != ZERO_PFN && self.allow_mlock(mm, addr, pte.pfn(), start, end) {
+                self.mlock_folio(pte.pfn());
+            }
+        }
+        self.mlock_batch.clear();
+    }
+
+    /// One page table of a stepped munlock walk: each page mapped in `[lo, hi)` gives back the
+    /// stale count [`Kernel::leave_mlocked`] left it when the VMA lost VM_LOCKED, then is
+    /// munlocked as the atomic walk would.
+    pub(crate) fn munlock_stale_chunk(&mut self, mm: &Mm, lo: u64, hi: u64) {
+        for (_, pte) in mm.pt.range(lo, hi) {
+            if !pte.is_present() || pte.pfn() == ZERO_PFN {
+                continue;
+            }
+            let pfn = pte.pfn();
+            if let Some(n) = self.stale_mlock.get_mut(&pfn) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.stale_mlock.remove(&pfn);
+                }
+            }
+        }
+        self.mlock_pte_range(mm, lo, hi, false);
+    }
+
     /// `mlock_vma_pages_range`'s page walk: mlocks or munlocks every page mapped in the range.
     fn mlock_pte_range(&mut self, mm: &Mm, start: u64, end: u64, lock: bool) {
         for (addr, pte) in mm.pt.range(start, end) {
@@ -263,6 +294,11 @@ impl Machine {
         }
         let skip = now && newflags.contains(VmFlags::LOCKONFAULT) && self.config.quirk(QUIRK_LOCKONFAULT_SKIP_MAPPED);
         if was != now && !skip {
+            if let Some(d) = self.deferred_walk.as_mut() {
+                let kind = if now { WalkKind::Mlock } else { WalkKind::Munlock };
+                d.ranges.push(WalkRange { start, end, kind });
+                return Ok(());
+            }
             self.k.mlock_pte_range(mm, start, end, now);
             self.account_munlocks();
         }
@@ -340,8 +376,21 @@ impl Machine {
             return Err(Errno::ENOMEM);
         }
         self.apply_vma_lock_flags(pid, start, len, vm_flags)?;
-        self.mm_populate(pid, start, start + len, false).map_err(posix_error)?;
+        if let Some(d) = self.deferred_walk.as_mut() {
+            d.populate = Some((start, start + len, false));
+            return Ok(Outcome::Done);
+        }
+        self.mlock_populate(pid, start, start + len, false)?;
         Ok(Outcome::Done)
+    }
+
+    /// The populate after mlock's VMA changes: mlock's errors are POSIX's, mlockall ignores
+    /// them.
+    pub(crate) fn mlock_populate(&mut self, pid: Pid, start: u64, end: u64, ignore_errors: bool) -> Result<(), Errno> {
+        match self.mm_populate(pid, start, end, ignore_errors) {
+            Err(e) if !ignore_errors => Err(posix_error(e)),
+            _ => Ok(()),
+        }
     }
 
     /// munlock(2).
@@ -369,7 +418,11 @@ impl Machine {
         }
         self.apply_mlockall_flags(pid, flags)?;
         if flags.contains(MclFlags::CURRENT) {
-            let _ = self.mm_populate(pid, 0, TASK_SIZE, true);
+            if let Some(d) = self.deferred_walk.as_mut() {
+                d.populate = Some((0, TASK_SIZE, true));
+                return Ok(Outcome::Done);
+            }
+            self.mlock_populate(pid, 0, TASK_SIZE, true)?;
         }
         Ok(Outcome::Done)
     }

@@ -321,6 +321,12 @@ pub struct Vma {
 }
 
 impl Vma {
+    /// Whether `mlock_vma_folio` mlocks a page mapped here: VM_LOCKED without VM_SPECIAL (the
+    /// model sets VM_IO only while mlock's page walk is in flight).
+    pub fn mlocks_on_map(&self) -> bool {
+        self.flags & (VmFlags::LOCKED | VmFlags::IO) == VmFlags::LOCKED
+    }
+
     pub fn pages(&self) -> u64 {
         (self.end - self.start) / PAGE_SIZE
     }

@@ -316,6 +316,14 @@ impl Machine {
 
     /// munmap(2).
     pub(crate) fn sys_munmap(&mut self, pid: Pid, addr: u64, len: u64) -> OpResult {
+        let (start, end) = self.munmap_split(pid, addr, len)?;
+        self.munmap_remove(pid, start, end);
+        Ok(Outcome::Done)
+    }
+
+    /// munmap(2)'s checks and `vms_gather_munmap_vmas`'s edge splits: the page-aligned range
+    /// whose VMAs go.
+    pub(crate) fn munmap_split(&mut self, pid: Pid, addr: u64, len: u64) -> Result<(u64, u64), Errno> {
         self.proc(pid)?;
         if !addr.is_multiple_of(PAGE_SIZE) || addr > TASK_SIZE {
             return Err(Errno::EINVAL);
@@ -324,12 +332,27 @@ impl Machine {
         if len == 0 || len > TASK_SIZE - addr {
             return Err(Errno::EINVAL);
         }
-        self.do_munmap(pid, addr, addr + len)?;
-        Ok(Outcome::Done)
+        self.split_for_munmap(pid, addr, addr + len)?;
+        Ok((addr, addr + len))
     }
 
     /// `do_vmi_munmap` of a page-aligned range: splits the edge VMAs, zaps and removes the rest.
     pub(crate) fn do_munmap(&mut self, pid: Pid, start: u64, end: u64) -> Result<(), Errno> {
+        self.split_for_munmap(pid, start, end)?;
+        self.munmap_remove(pid, start, end);
+        Ok(())
+    }
+
+    /// Zaps and removes every VMA inside `[start, end)` (split at its edges already).
+    pub(crate) fn munmap_remove(&mut self, pid: Pid, start: u64, end: u64) {
+        let Some(p) = self.procs.get(&pid) else { return };
+        let doomed: Vec<u64> = p.mm.vmas.range(start..end).map(|(&s, _)| s).collect();
+        for s in doomed {
+            self.remove_vma(pid, s);
+        }
+    }
+
+    fn split_for_munmap(&mut self, pid: Pid, start: u64, end: u64) -> Result<(), Errno> {
         let mm = &mut self.procs.get_mut(&pid).ok_or(Errno::ESRCH)?.mm;
         let inner = mm.vma_at(start).is_some_and(|v| v.start < start && end < v.end);
         if inner && mm.vmas.len() >= MAX_MAP_COUNT {
@@ -337,13 +360,7 @@ impl Machine {
         }
         let split = mm.split_range(start, end);
         self.sync_file_refs(pid);
-        split?;
-        let mm = &self.procs.get(&pid).ok_or(Errno::ESRCH)?.mm;
-        let doomed: Vec<u64> = mm.vmas.range(start..end).map(|(&s, _)| s).collect();
-        for s in doomed {
-            self.remove_vma(pid, s);
-        }
-        Ok(())
+        split
     }
 
     /// Zaps one whole VMA and drops it (`unmap_region` + `remove_vma`), with the accounting of

@@ -8,12 +8,14 @@ use crate::mm_types::{VmFlags, Vma};
 use crate::ops::{PAGE_SIZE, Pid};
 use crate::page_alloc::Pfn;
 
-/// One mapping of a page: the process, the address and whether its VMA is VM_LOCKED.
+/// One mapping of a page: the process, the address, whether its VMA is VM_LOCKED and whether
+/// `mlock_vma_folio` mlocks through it (not while mlock's walk holds VM_IO on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Mapping {
     pub pid: Pid,
     pub addr: u64,
     pub locked: bool,
+    pub mlocks: bool,
 }
 
 impl Machine {
@@ -28,7 +30,12 @@ impl Machine {
                 let addr = v.start + (f.index - v.pgoff) * PAGE_SIZE;
                 let pte = p.mm.pt.get(addr);
                 if pte.is_present() && pte.pfn() == pfn {
-                    out.push(Mapping { pid, addr, locked: v.flags.contains(VmFlags::LOCKED) });
+                    out.push(Mapping {
+                        pid,
+                        addr,
+                        locked: v.flags.contains(VmFlags::LOCKED),
+                        mlocks: v.mlocks_on_map(),
+                    });
                 }
             }
         }

@@ -16,7 +16,8 @@
 //! between steps is real state: mmap_lock of its mm, the VMA lock of the VMA it faults in, the
 //! lock of the swap-cache folio whose read it started. The page-table work itself (the fault's
 //! mapping, the writer's syscall) happens in the task's last step, atomically, through the same
-//! code as the plain operation, so a task run alone gives exactly the plain operation's result.
+//! code as the plain operation, so a task run alone gives exactly the plain operation's result;
+//! mlock, munlock and munmap walk their page tables in steps (below), with the same result.
 //! Plain operations run between steps as if they took no lock.
 //!
 //! A swap-in fault that finds the folio locked by another task's read follows the machine's
@@ -32,16 +33,25 @@
 //! mapping the page by a migration entry (which a zap may remove, and which a fault and a writer
 //! of that mm wait on); its third copies the page to the target node and restores the entries
 //! still there. A plain operation first completes the migrations whose entries are installed.
+//!
+//! mlock, munlock and munmap walk their page tables one PMD (512 PTEs) a step after they have
+//! changed the VMAs, as `mlock_vma_pages_range` and `unmap_region` walk them one page table
+//! under its pte lock at a time (mm/mlock.c `mlock_pte_range`, mm/memory.c `zap_pmd_range`):
+//! mlock sets VM_LOCKED|VM_IO first and clears VM_IO after the walk, so a reclaim or a
+//! migration meeting a page the walk has not reached does not mlock it a second time; munlock
+//! clears VM_LOCKED first, so the pages not yet walked hold a count no VM_LOCKED mapping
+//! accounts for (the model's stale mlock) until the walk reaches them. A plain operation first
+//! completes the walks in flight: they hold mmap_lock for write and never wait.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::QUIRK_RMAP_MLOCK_TRYLOCK;
+use crate::config::{QUIRK_MLOCK_WALK_WITHOUT_VM_IO, QUIRK_RMAP_MLOCK_TRYLOCK};
 use crate::errno::Errno;
 use crate::lockdep::{self, WaitFor};
 use crate::machine::Machine;
-use crate::mm_types::{Pte, VmFlags};
+use crate::mm_types::{PMD_SIZE, Pte, VmFlags};
 use crate::mmap_lock::{Acquire, Mode, RwSem, VmaLock};
 use crate::ops::{Access, FallocMode, Op, OpResult, Outcome, PAGE_SIZE, Pid};
 use crate::page_alloc::{PageFlags, Pfn, ZERO_PFN};
@@ -217,7 +227,41 @@ enum Phase {
     MigrateUnmap,
     /// A migration with its entries installed: copy, restore, unlock.
     MigrateMove,
+    /// A writer holding every lock, its VMAs changed: the page walk of its `walk` range number
+    /// `range` at the page table holding `addr`.
+    PageWalk {
+        range: usize,
+        addr: u64,
+    },
     Done,
+}
+
+/// What a writer's page walk does to its range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum WalkKind {
+    /// mlock_pte_range on a VMA that gained VM_LOCKED.
+    Mlock,
+    /// mlock_pte_range on a VMA that lost it.
+    Munlock,
+    /// munmap's zap.
+    Zap,
+}
+
+/// One range of a writer's page walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct WalkRange {
+    pub start: u64,
+    pub end: u64,
+    pub kind: WalkKind,
+}
+
+/// What a writer task's operation leaves for its page walk: set on the machine while the
+/// operation runs, so that `mlock_fixup` records its walks instead of doing them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct DeferredWalk {
+    pub ranges: Vec<WalkRange>,
+    /// `__mm_populate(start, end, ignore_errors)` after the walk (mlock, mlockall).
+    pub populate: Option<(u64, u64, bool)>,
 }
 
 /// One task, as the `tasks` view reports it.
@@ -341,6 +385,8 @@ struct Task {
     /// VMA locks a writer still has to take, and those it holds.
     vma_todo: Vec<VmaKey>,
     vma_held: Vec<VmaKey>,
+    /// A writer's page walk, once its operation changed the VMAs.
+    walk: DeferredWalk,
     started: u64,
     finished: Option<u64>,
     /// Time units this task could not advance while others did.
@@ -506,6 +552,18 @@ impl Tasks {
             .is_some_and(|t| matches!(t.kind, TaskKind::Migrate { .. }))
     }
 
+    /// Inside the range of an mlock walk in flight in `pid`: whether the walk has reached
+    /// `addr` (a mapping there counts in its page's mlock_count once it has). Outside: `None`.
+    pub(crate) fn mlock_walk_reached(&self, pid: Pid, addr: u64) -> Option<bool> {
+        self.tasks.values().filter(|t| t.pid == pid).find_map(|t| {
+            let Phase::PageWalk { range, addr: at } = t.phase else { return None };
+            t.walk.ranges.iter().enumerate().find_map(|(i, r)| {
+                (r.kind == WalkKind::Mlock && r.start <= addr && addr < r.end)
+                    .then_some(i < range || (i == range && addr < at))
+            })
+        })
+    }
+
     /// The references reclaims in flight hold on `pfn` (the refcount invariant counts them).
     pub(crate) fn page_pins(&self, pfn: Pfn) -> u32 {
         self.page_locks.contains_key(&pfn) as u32
@@ -542,6 +600,14 @@ fn is_mmap_writer_op(op: &Op) -> bool {
             | Op::Munlock { .. }
             | Op::Mlockall { .. }
             | Op::Munlockall { .. }
+    )
+}
+
+/// Whether a writer task runs `op` with mlock's page walk in steps.
+fn is_mlock_op(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Mlock { .. } | Op::Mlock2 { .. } | Op::Munlock { .. } | Op::Mlockall { .. } | Op::Munlockall { .. }
     )
 }
 
@@ -594,6 +660,7 @@ impl Machine {
             entries: Vec::new(),
             vma_todo: Vec::new(),
             vma_held: Vec::new(),
+            walk: DeferredWalk::default(),
             started: t.now,
             finished: None,
             waited: 0,
@@ -648,6 +715,7 @@ impl Machine {
             Phase::MigrateLock => self.migrate_lock(id, &mut t),
             Phase::MigrateUnmap => self.migrate_unmap(&mut t),
             Phase::MigrateMove => self.migrate_move(&mut t),
+            Phase::PageWalk { range, addr } => self.page_walk(id, &mut t, range, addr),
             Phase::Done => {}
         }
         if t.done() {
@@ -883,12 +951,146 @@ impl Machine {
             return;
         }
         let op = (**op).clone();
+        if matches!(op, Op::Munmap { .. }) {
+            return self.munmap_split_then_walk(id, t, &op);
+        }
+        if is_mlock_op(&op) {
+            self.deferred_walk = Some(DeferredWalk::default());
+            let r = self.apply_op(&op).map(|_| ());
+            let walk = self.deferred_walk.take().unwrap_or_default();
+            t.result = Some(r);
+            return self.page_walk_start(id, t, walk);
+        }
         t.result = Some(self.apply_op(&op).map(|_| ()));
+        self.writer_release(id, t);
+    }
+
+    fn writer_release(&mut self, id: TaskId, t: &mut Task) {
         for key in t.vma_held.drain(..) {
             self.tasks.vma_lock(key).end_write(id);
         }
         let _ = self.tasks.mmap_lock(t.pid).up(id);
         t.phase = Phase::Done;
+    }
+
+    // --- page walks in page-table steps ---
+
+    /// munmap: check and split the edge VMAs now (`vms_gather_munmap_vmas`), zap in steps.
+    fn munmap_split_then_walk(&mut self, id: TaskId, t: &mut Task, op: &Op) {
+        let Op::Munmap { pid, addr, len } = *op else { return };
+        let (start, end) = match self.munmap_split(pid, addr, len) {
+            Ok(r) => r,
+            Err(e) => {
+                t.result = Some(Err(e));
+                return self.writer_release(id, t);
+            }
+        };
+        t.result = Some(Ok(()));
+        let ranges = self
+            .procs
+            .get(&pid)
+            .map(|p| {
+                p.mm.vmas
+                    .range(start..end)
+                    .map(|(_, v)| WalkRange { start: v.start, end: v.end, kind: WalkKind::Zap })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.page_walk_start(id, t, DeferredWalk { ranges, populate: None });
+    }
+
+    /// The VMAs are changed: mlock's ranges get VM_IO, munlock's pages keep their counts as
+    /// stale ones until the walk reaches them.
+    fn page_walk_start(&mut self, id: TaskId, t: &mut Task, walk: DeferredWalk) {
+        let guard = !self.config.quirk(QUIRK_MLOCK_WALK_WITHOUT_VM_IO);
+        if let Some(mm) = self.procs.get_mut(&t.pid).map(|p| &mut p.mm) {
+            for r in &walk.ranges {
+                match r.kind {
+                    WalkKind::Mlock if guard => {
+                        for s in mm.overlapping(r.start, r.end) {
+                            if let Some(v) = mm.vmas.get_mut(&s) {
+                                v.flags |= VmFlags::IO;
+                            }
+                        }
+                    }
+                    WalkKind::Munlock => self.k.leave_mlocked(mm, r.start, r.end),
+                    _ => {}
+                }
+            }
+        }
+        let first = walk.ranges.first().map(|r| r.start);
+        t.walk = walk;
+        match first {
+            Some(addr) => t.phase = Phase::PageWalk { range: 0, addr },
+            None => self.page_walk_finish(id, t),
+        }
+    }
+
+    /// One page table of the walk: `[addr, next PMD boundary)` of range `range`.
+    fn page_walk(&mut self, id: TaskId, t: &mut Task, range: usize, addr: u64) {
+        let Some(r) = t.walk.ranges.get(range).copied() else { return self.page_walk_finish(id, t) };
+        let hi = r.end.min((addr | (PMD_SIZE - 1)).saturating_add(1));
+        if let Some(mm) = self.procs.get_mut(&t.pid).map(|p| &mut p.mm) {
+            match r.kind {
+                WalkKind::Mlock => self.k.mlock_pte_chunk(mm, r.start, r.end, addr, hi),
+                WalkKind::Munlock => self.k.munlock_stale_chunk(mm, addr, hi),
+                WalkKind::Zap => {
+                    for s in mm.overlapping(addr, hi) {
+                        let Some(v) = mm.vmas.get(&s) else { continue };
+                        let (lo, top, locked) = (v.start.max(addr), v.end.min(hi), v.flags.contains(VmFlags::LOCKED));
+                        self.k.zap_range(mm, lo, top, None, locked);
+                    }
+                }
+            }
+        }
+        if hi < r.end {
+            t.phase = Phase::PageWalk { range, addr: hi };
+        } else if let Some(next) = t.walk.ranges.get(range + 1) {
+            t.phase = Phase::PageWalk { range: range + 1, addr: next.start };
+        } else {
+            self.page_walk_finish(id, t);
+        }
+    }
+
+    /// The walk is over: VM_IO cleared, the munmapped VMAs removed, the range populated (mlock),
+    /// every lock released.
+    fn page_walk_finish(&mut self, id: TaskId, t: &mut Task) {
+        let pid = t.pid;
+        let walk = std::mem::take(&mut t.walk);
+        if let Some(mm) = self.procs.get_mut(&pid).map(|p| &mut p.mm) {
+            for r in walk.ranges.iter().filter(|r| r.kind == WalkKind::Mlock) {
+                for s in mm.overlapping(r.start, r.end) {
+                    if let Some(v) = mm.vmas.get_mut(&s) {
+                        v.flags -= VmFlags::IO;
+                    }
+                }
+            }
+        }
+        for r in walk.ranges.iter().filter(|r| r.kind == WalkKind::Zap) {
+            self.munmap_remove(pid, r.start, r.end);
+        }
+        if let (Some(Ok(())), Some((start, end, ignore_errors))) = (t.result, walk.populate) {
+            t.result = Some(self.mlock_populate(pid, start, end, ignore_errors));
+        }
+        self.writer_release(id, t);
+    }
+
+    /// Completes every page walk in flight (before a plain operation).
+    pub(crate) fn finish_page_walks(&mut self) {
+        let ids: Vec<TaskId> = self
+            .tasks
+            .tasks
+            .iter()
+            .filter(|(_, t)| matches!(t.phase, Phase::PageWalk { .. }))
+            .map(|(&i, _)| i)
+            .collect();
+        for id in ids {
+            while self.tasks.tasks.get(&id).is_some_and(|t| matches!(t.phase, Phase::PageWalk { .. })) {
+                if self.task_step(id).is_err() {
+                    break;
+                }
+            }
+        }
     }
 
     // --- truncation ---
@@ -965,7 +1167,10 @@ impl Machine {
                 t.phase = Phase::ReclaimMlock { at };
                 return;
             }
-            self.mlock_if_not_mlocked(pfn);
+            // mlock_vma_folio: not through a VMA mlock's walk holds VM_IO on; the walk mlocks it.
+            if m.mlocks {
+                self.mlock_if_not_mlocked(pfn);
+            }
             return self.reclaim_release(t, pfn);
         }
         if !self.k.frames.frame(pfn).is_anon() {

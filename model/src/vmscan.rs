@@ -418,10 +418,9 @@ impl Machine {
     /// (`vma_has_recency`).
     fn folio_referenced(&mut self, pfn: Pfn, mappings: &[Mapping]) -> Referenced {
         let mut refs = Referenced::default();
-        if mappings.iter().any(|m| m.locked) {
-            for _ in mappings.iter().filter(|m| m.locked) {
-                self.k.mlock_folio(pfn);
-            }
+        // mlock_vma_folio skips a VMA mlock's walk holds VM_IO on (the walk mlocks the page).
+        for _ in mappings.iter().filter(|m| m.mlocks) {
+            self.k.mlock_folio(pfn);
         }
         for m in mappings {
             if m.locked {
@@ -479,7 +478,7 @@ impl Machine {
         }
         if mappings.iter().any(|m| m.locked) {
             // try_to_unmap_one met a VM_LOCKED VMA: mlock the page and keep it.
-            for _ in mappings.iter().filter(|m| m.locked) {
+            for _ in mappings.iter().filter(|m| m.mlocks) {
                 self.k.mlock_folio(pfn);
             }
             return self.activate(pfn);

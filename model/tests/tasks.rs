@@ -232,3 +232,121 @@ fn the_zap_quirk_schedule_with_a_migration_in_flight_is_found() {
     let message = again.failure.expect("the printed schedule fails under run").message;
     assert!(message.contains("pte-beyond-eof: pid 1 addr 0x7efffffff000: page 3 of a file of 1 pages"), "{message}");
 }
+
+/// Runs `op` plain on one copy of `m` and as a writer task on another; every view must agree.
+fn assert_task_alone_is_plain(m: &Machine, op: Op, pids: &[Pid]) -> Machine {
+    let (mut plain, mut task) = (m.clone(), m.clone());
+    let want = plain.apply(&op);
+    let Ok(Outcome::Task(id)) = task.apply(&Op::TaskStart { task: TaskKind::Writer(Box::new(op.clone())) }) else {
+        panic!("start {op:?}")
+    };
+    task.apply(&Op::RunUntilIdle).unwrap();
+    let t = task.tasks().into_iter().find(|t| t.id == id).unwrap();
+    assert_eq!(t.errno, want.err().map_or(0, |e| e.number()), "{op:?}");
+    for &p in pids {
+        assert_eq!(plain.smaps(p), task.smaps(p), "{op:?}");
+        assert_eq!(plain.status(p), task.status(p), "{op:?}");
+    }
+    assert_eq!(plain.meminfo(), task.meminfo(), "{op:?}");
+    assert!(task.check_invariants().is_empty(), "{:?}", task.check_invariants());
+    task
+}
+
+#[test]
+fn page_walk_writers_run_alone_are_the_plain_operations() {
+    let mut m = Machine::new(MachineConfig::default()).unwrap();
+    let Ok(Outcome::Pid(p)) = m.apply(&Op::Spawn) else { panic!() };
+    let len = 1500 * PAGE_SIZE;
+    let flags = MapFlags::PRIVATE | MapFlags::ANONYMOUS;
+    let Ok(Outcome::Addr(a)) =
+        m.apply(&Op::Mmap { pid: p, addr: 0, len, prot: Prot::READ | Prot::WRITE, flags, fd: -1, offset: 0 })
+    else {
+        panic!("mmap")
+    };
+    m.apply(&Op::Touch { pid: p, addr: a, len: 1000 * PAGE_SIZE, access: Access::Write }).unwrap();
+    let m = assert_task_alone_is_plain(&m, Op::Mlock { pid: p, addr: a + 3 * PAGE_SIZE, len: 1200 * PAGE_SIZE }, &[p]);
+    // 1200 pages locked and populated, split out of the 1500-page VMA in three.
+    assert_eq!(m.status(p).unwrap().vm_lck, 4800);
+    let m =
+        assert_task_alone_is_plain(&m, Op::Munlock { pid: p, addr: a + 700 * PAGE_SIZE, len: 600 * PAGE_SIZE }, &[p]);
+    assert_eq!(m.status(p).unwrap().vm_lck, 2788);
+    let m = assert_task_alone_is_plain(&m, Op::Mlockall { pid: p, flags: MclFlags::CURRENT }, &[p]);
+    let m = assert_task_alone_is_plain(&m, Op::Munlockall { pid: p }, &[p]);
+    assert_eq!(m.meminfo().mlocked, 0);
+    let m = assert_task_alone_is_plain(&m, Op::Munmap { pid: p, addr: a + 5 * PAGE_SIZE, len: 1000 * PAGE_SIZE }, &[p]);
+    // mlockall populated all 1500 pages; 500 are left.
+    assert_eq!(m.status(p).unwrap().vm_rss, 500 * 4);
+    // A hole makes mlock ENOMEM after locking what comes before it; an unaligned munmap is EINVAL.
+    let m = assert_task_alone_is_plain(&m, Op::Mlock { pid: p, addr: a, len: 100 * PAGE_SIZE }, &[p]);
+    assert_eq!(m.status(p).unwrap().vm_lck, 20);
+    assert_task_alone_is_plain(&m, Op::Munmap { pid: p, addr: a + 1, len: PAGE_SIZE }, &[p]);
+}
+
+#[test]
+fn munmap_zaps_one_page_table_a_step() {
+    // 1024 pages from a 2 MB boundary: two page tables, so two zap steps after the split.
+    assert_passes(
+        "p = spawn\na = mmap p 0x600000000000 1030p rw private,anonymous,fixed_noreplace => 0x600000000000\n\
+         touch p a 1030p write\nexpect status p VmRSS == 4120 kB\nu = task munmap p a+2p 1026p\n\
+         step u => ran\nstep u => ran\nstep u => ran\nexpect status p VmRSS == 4120 kB\n\
+         expect smaps_rollup p Rss == 4120 kB\nstep u => ran\nexpect status p VmRSS == 2080 kB\n\
+         expect invariants violations == 0\nstep u => ran\nexpect status p VmRSS == 32 kB\n\
+         expect smaps_rollup p Rss == 32 kB\nstep u => done\nexpect status p VmRSS == 16 kB\n\
+         expect smaps p a Rss == 8 kB\nexpect smaps p a+1028p Rss == 8 kB\nexpect task u errno == 0\n\
+         expect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn mlock_walk_racing_reclaim_counts_each_page_once() {
+    let text = scenario("117-mlock-walk-reclaim.mms");
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(21), 4, 29, 11));
+}
+
+#[test]
+fn the_vm_io_quirk_double_count_is_found_and_outlives_munlock() {
+    let text = scenario("118-mlock-walk-reclaim-quirk.mms");
+    assert_passes(&text);
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    assert_eq!(r.schedules, 2);
+    let f = r.failure.expect("a reclaim inside the walk's window mlocks the page");
+    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
+    let message = again.failure.expect("the printed schedule fails under run").message;
+    assert!(message.contains("mlock_count: pfn 0x1001: mlock_count 1 != 0 VM_LOCKED mappings"), "{message}");
+    // Run on without invariant checks: the walk counts the page again (mlock_count 2 for one
+    // mapping), munlock takes one count back and the page stays mlocked and unevictable with no
+    // VM_LOCKED mapping (mlock_count and mlocked-iff-locked-mapping).
+    let opts = RunOptions { check_invariants: false, ..RunOptions::default() };
+    let rest = f.script.replace(
+        "expect meminfo Mlocked == 8 kB\nexpect meminfo Unevictable == 8 kB\nexpect invariants violations == 0\n\
+         munlock p a 2p\nexpect meminfo Mlocked == 0 kB\nexpect meminfo Unevictable == 0 kB\n\
+         exit p\nexpect invariants violations == 0\n",
+        "expect meminfo Mlocked == 8 kB\nexpect invariants violations == 1\nmunlock p a 2p\n\
+         expect meminfo Mlocked == 4 kB\nexpect meminfo Unevictable == 4 kB\nexpect invariants violations == 2\n\
+         exit p\nexpect vmstat unevictable_pgs_cleared == 1\nexpect meminfo Mlocked == 0 kB\n\
+         expect invariants violations == 1\n",
+    );
+    assert_ne!(rest, f.script);
+    let r = run(&parse(&rest).unwrap(), &opts);
+    assert!(r.failure.is_none(), "{:?}\n{}", r.failure, r.text());
+}
+
+#[test]
+fn munlock_walk_racing_a_punch_frees_pages_still_mlocked() {
+    let text = scenario("119-munlock-walk-punch.mms");
+    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(24), 3, 66, 38));
+    // The schedule where the punch's unmap pass runs between munlock's two page tables.
+    let raced = text.replace(
+        "run_until_idle\n",
+        "step u => ran\nstep u => ran\nstep u => ran\nexpect smaps p a Locked == 0 kB\n\
+         expect meminfo Mlocked == 4096 kB\nstep u => ran\nexpect meminfo Mlocked == 2048 kB\nstep h => ran\n\
+         expect meminfo Mlocked == 2048 kB\nexpect invariants violations == 0\nrun_until_idle\n\
+         expect vmstat unevictable_pgs_cleared == 4\n",
+    );
+    assert_ne!(raced, text);
+    assert_passes(&raced);
+}
