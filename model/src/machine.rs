@@ -165,6 +165,7 @@ impl Machine {
             // a page walk holds mmap_lock for write and never waits.
             self.finish_migrations();
             self.finish_page_walks();
+            self.wait_for_mm_locks(op);
         }
         let r = self.apply_op(op);
         if self.k.reservations_on() {

@@ -18,7 +18,9 @@
 //! mapping, the writer's syscall) happens in the task's last step, atomically, through the same
 //! code as the plain operation, so a task run alone gives exactly the plain operation's result;
 //! mlock, munlock and munmap walk their page tables in steps (below), with the same result.
-//! Plain operations run between steps as if they took no lock.
+//! A plain operation is a task run to completion: it first lets the tasks run (in
+//! `run_until_idle`'s order) while they hold the mmap_lock it needs (`Machine::wait_for_mm_locks`).
+//! Page locks do not stop it: a plain fault maps a page a reclaim holds.
 //!
 //! A swap-in fault that finds the folio locked by another task's read follows the machine's
 //! [`SwapinPolicy`]; under mmap_lock it drops the lock and waits on the first try and waits
@@ -411,6 +413,18 @@ impl Tasks {
         self.tasks.iter().filter(|&(&i, t)| !t.done() && !self.waiting(i, t)).map(|(&i, _)| i).collect()
     }
 
+    /// Whether a plain operation of `pid` would block on its mmap_lock: a writer holds or
+    /// awaits it, or (for an operation that takes it for write) anyone holds it or a VMA lock.
+    fn mm_busy(&self, pid: Pid, writer: bool) -> bool {
+        let sem = self.mmap_locks.get(&pid);
+        if sem.is_some_and(|l| l.write_pending()) {
+            return true;
+        }
+        writer
+            && (sem.is_some_and(|l| !l.holders().is_empty() || !l.waiters().is_empty())
+                || self.vma_locks.iter().any(|(&(p, _), l)| p == pid && !l.idle()))
+    }
+
     /// The tasks whose read is in flight, ascending.
     pub fn io_pending(&self) -> Vec<TaskId> {
         self.tasks.iter().filter(|(_, t)| t.io_pending).map(|(&i, _)| i).collect()
@@ -773,23 +787,44 @@ impl Machine {
     /// Returns [`Outcome::Count`] of steps taken.
     pub(crate) fn task_run_until_idle(&mut self) -> OpResult {
         let mut steps = 0;
-        loop {
-            let runnable = self.tasks.runnable();
-            if runnable.is_empty() {
-                match self.tasks.io_pending().first() {
-                    Some(&id) => {
-                        self.task_io_complete(id)?;
-                        continue;
-                    }
-                    None => return Ok(Outcome::Count(steps)),
-                }
+        while let Some(n) = self.task_round()? {
+            steps += n;
+        }
+        Ok(Outcome::Count(steps))
+    }
+
+    /// One round of [`Machine::task_run_until_idle`]: a step of every runnable task, or the
+    /// oldest pending read's completion when none is. Returns the steps taken, `None` when
+    /// nothing could progress.
+    fn task_round(&mut self) -> Result<Option<u64>, Errno> {
+        let runnable = self.tasks.runnable();
+        if runnable.is_empty() {
+            let Some(&id) = self.tasks.io_pending().first() else { return Ok(None) };
+            self.task_io_complete(id)?;
+            return Ok(Some(0));
+        }
+        let mut steps = 0;
+        for id in runnable {
+            if !self.tasks.tasks.get(&id).is_some_and(|t| !t.done() && !self.tasks.waiting(id, t)) {
+                continue;
             }
-            for id in runnable {
-                if !self.tasks.tasks.get(&id).is_some_and(|t| !t.done() && !self.tasks.waiting(id, t)) {
-                    continue;
-                }
-                self.task_step(id)?;
-                steps += 1;
+            self.task_step(id)?;
+            steps += 1;
+        }
+        Ok(Some(steps))
+    }
+
+    /// A plain operation is a task run to completion: before it runs, the tasks run (in
+    /// [`Machine::task_run_until_idle`]'s order) for as long as its process's mmap_lock is
+    /// held or wanted for write, or, for an operation that takes it for write (the mmap_lock
+    /// writers, fork, exit), held at all or any of its VMAs locked. With tasks that can never
+    /// release the lock (a deadlock) it runs anyway, as it always did.
+    pub(crate) fn wait_for_mm_locks(&mut self, op: &Op) {
+        let Some(pid) = op.pid() else { return };
+        let writer = is_mmap_writer_op(op) || matches!(op, Op::Fork { .. } | Op::Exit { .. });
+        while self.tasks.mm_busy(pid, writer) {
+            if !matches!(self.task_round(), Ok(Some(_))) {
+                break;
             }
         }
     }

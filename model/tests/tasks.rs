@@ -350,3 +350,17 @@ fn munlock_walk_racing_a_punch_frees_pages_still_mlocked() {
     assert_ne!(raced, text);
     assert_passes(&raced);
 }
+
+#[test]
+fn a_plain_operation_waits_for_the_locks_of_its_mm() {
+    // A plain write behind an mprotect task holding mmap_lock for write runs after it (and is
+    // refused by the new protection); a plain mprotect waits for the fault holding the VMA's
+    // read lock; another process's operations wait for nothing.
+    assert_passes(
+        "p = spawn\na = mmap p 0 4p rw private,anonymous\nw = task mprotect p a 1p r\nstep w => ran\n\
+         write p a 1 => SIGSEGV(ACCERR)\nexpect task w done == 1\nf = task fault p a+1p write\nstep f => ran\n\
+         q = spawn\nb = mmap q 0 1p rw private,anonymous\nwrite q b 2\nexpect task f done == 0\n\
+         mprotect p a+2p 1p r\nexpect task f done == 1\nexpect tasks faults_completed == 1\n\
+         read p a+1p => 0\nexpect invariants violations == 0\n",
+    );
+}
