@@ -263,11 +263,7 @@ impl Machine {
 
     fn check_frames(&self, r: &mut Report, mapcounts: &BTreeMap<Pfn, (u32, u32)>, reserved: &BTreeSet<Pfn>) {
         for &pfn in self.k.stale_mlock.keys() {
-            let ok = self
-                .k
-                .frames
-                .get(pfn)
-                .is_some_and(|f| !f.is_free() && !f.is_compound() && f.flags.contains(PageFlags::MLOCKED));
+            let ok = self.k.frames.get(pfn).is_some_and(|f| !f.is_free() && f.flags.contains(PageFlags::MLOCKED));
             r.check(ok, "stale-mlock-page", || format!("pfn {pfn:#x}: stale mlock on a page not mlocked"));
         }
         let mismatch = self.k.frames.block_count_mismatch();

@@ -137,7 +137,8 @@ impl Kernel {
     }
 
     /// `dontunmap_complete` clears VM_LOCKED on `[start, end)` without an munlock: every page
-    /// still mapped there keeps the mlock_count that mapping gave it, now a stale one.
+    /// still mapped there keeps the mlock_count that mapping gave it, now a stale one. A THP's
+    /// pages too: its count is best effort, but a free while still PG_mlocked is rightful.
     pub fn leave_mlocked(&mut self, mm: &Mm, start: u64, end: u64) {
         for (_, pte) in mm.pt.range(start, end) {
             if !pte.is_present() || pte.pfn() == ZERO_PFN {
@@ -145,7 +146,7 @@ impl Kernel {
             }
             let pfn = pte.pfn();
             let f = self.frames.frame(pfn);
-            if f.is_compound() || !f.flags.contains(PageFlags::MLOCKED) {
+            if !f.flags.contains(PageFlags::MLOCKED) {
                 continue;
             }
             *self.stale_mlock.entry(pfn).or_default() += 1;
