@@ -1037,6 +1037,7 @@ impl Machine {
     /// The VMAs are changed: mlock's ranges get VM_IO, munlock's pages keep their counts as
     /// stale ones until the walk reaches them.
     fn page_walk_start(&mut self, id: TaskId, t: &mut Task, walk: DeferredWalk) {
+        self.write_lock_split_vmas(id, t, &walk.ranges);
         let guard = !self.config.quirk(QUIRK_MLOCK_WALK_WITHOUT_VM_IO);
         if let Some(mm) = self.procs.get_mut(&t.pid).map(|p| &mut p.mm) {
             for r in &walk.ranges {
@@ -1058,6 +1059,24 @@ impl Machine {
         match first {
             Some(addr) => t.phase = Phase::PageWalk { range: 0, addr },
             None => self.page_walk_finish(id, t),
+        }
+    }
+
+    /// The VMAs the operation split off keep the write lock of the VMA they came from
+    /// (`__split_vma` under `vma_start_write`): the walk's ranges are write-locked whole, so no
+    /// fault gets into a VMA being walked.
+    fn write_lock_split_vmas(&mut self, id: TaskId, t: &mut Task, ranges: &[WalkRange]) {
+        let Some(mm) = self.procs.get(&t.pid).map(|p| &p.mm) else { return };
+        let keys: Vec<VmaKey> =
+            ranges.iter().flat_map(|r| mm.overlapping(r.start, r.end)).map(|s| (t.pid, s)).collect();
+        for key in keys {
+            if t.vma_held.contains(&key) {
+                continue;
+            }
+            t.vma_held.push(key);
+            if self.tasks.vma_lock(key).start_write(id) == Ok(Acquire::Queued) {
+                t.wait = Some(Wait::VmaLock(key));
+            }
         }
     }
 

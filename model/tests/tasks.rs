@@ -364,3 +364,18 @@ fn a_plain_operation_waits_for_the_locks_of_its_mm() {
          read p a+1p => 0\nexpect invariants violations == 0\n",
     );
 }
+
+#[test]
+fn a_fault_waits_for_the_vma_an_mlock_walk_split_off() {
+    // mlock of the middle of a VMA splits it in three; the split-off VMA keeps the write lock,
+    // so a fault there falls back to mmap_lock and waits for the walk (three page tables: the
+    // range crosses two 2 MB boundaries) instead of mapping a page the walk passed already.
+    assert_passes(
+        "p = spawn\na = mmap p 0x600000000000 1030p rw private,anonymous,fixed_noreplace => 0x600000000000\n\
+         touch p a 10p write\nm = task mlock p a+2p 1026p\nstep m => ran\nstep m => ran\nstep m => ran\n\
+         expect maps p count == 3\nstep m => ran\nexpect meminfo Mlocked == 32 kB\n\
+         f = task fault p a+100p write\nstep f => waits(mmap_lock)\nexpect invariants violations == 0\n\
+         step m => ran\nstep m => done\nexpect task m done == 1\nexpect smaps p a+2p Locked == 4104 kB\nstep f => done\n\
+         expect meminfo Mlocked == 4104 kB\nexpect invariants violations == 0\n",
+    );
+}
