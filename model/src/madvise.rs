@@ -246,8 +246,11 @@ impl Machine {
                 self.k.putback_unevictable(pfn);
             }
         }
+        // A page a reclaim or migration task holds is isolated already (folio_isolate_lru fails).
         for pfn in isolated {
-            self.shrink_folio(pfn, Reclaimer::Pageout);
+            if self.tasks.page_pins(pfn) == 0 {
+                self.shrink_folio(pfn, Reclaimer::Pageout);
+            }
         }
     }
 

@@ -376,7 +376,9 @@ impl Machine {
         self.k.stats.count(if lru.is_file() { Event::PgScanFile } else { Event::PgScanAnon }, scanned);
         let mut reclaimed = 0;
         for pfn in batch {
-            if self.shrink_folio(pfn, sc.who) {
+            // A page a reclaim or migration task holds is isolated in Linux: no other reclaim
+            // gets it (folio_isolate_lru fails). The model leaves it on its list.
+            if self.tasks.page_pins(pfn) == 0 && self.shrink_folio(pfn, sc.who) {
                 reclaimed += 1;
             } else {
                 self.putback(lists, pfn);
