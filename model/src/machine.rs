@@ -163,8 +163,7 @@ impl Machine {
         if !op.is_task_op() {
             // A plain operation meeting a migration entry waits for it (migration_entry_wait);
             // a page walk holds mmap_lock for write and never waits.
-            self.finish_migrations();
-            self.finish_page_walks();
+            self.finish_tasks_that_never_wait();
             self.wait_for_mm_locks(op);
         }
         let r = self.apply_op(op);

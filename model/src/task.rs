@@ -1129,24 +1129,6 @@ impl Machine {
         self.writer_release(id, t);
     }
 
-    /// Completes every page walk in flight (before a plain operation).
-    pub(crate) fn finish_page_walks(&mut self) {
-        let ids: Vec<TaskId> = self
-            .tasks
-            .tasks
-            .iter()
-            .filter(|(_, t)| matches!(t.phase, Phase::PageWalk { .. }))
-            .map(|(&i, _)| i)
-            .collect();
-        for id in ids {
-            while self.tasks.tasks.get(&id).is_some_and(|t| matches!(t.phase, Phase::PageWalk { .. })) {
-                if self.task_step(id).is_err() {
-                    break;
-                }
-            }
-        }
-    }
-
     // --- truncation ---
 
     /// The unmap pass: the new size, then every PTE of the cut unmapped.
@@ -1354,12 +1336,22 @@ impl Machine {
         task_result(t, r);
     }
 
-    /// Completes every migration whose entries are installed (before a plain operation).
-    pub(crate) fn finish_migrations(&mut self) {
-        let ids: Vec<TaskId> =
-            self.tasks.tasks.iter().filter(|(_, t)| t.phase == Phase::MigrateMove).map(|(&i, _)| i).collect();
+    /// Completes the tasks past the point where they could wait (before a plain operation): the
+    /// migrations whose entries are installed, then the writers' page walks.
+    pub(crate) fn finish_tasks_that_never_wait(&mut self) {
+        self.finish_tasks_in(|p| p == Phase::MigrateMove);
+        self.finish_tasks_in(|p| matches!(p, Phase::PageWalk { .. }));
+    }
+
+    /// Steps each task whose phase `in_phase` accepts until it leaves such phases.
+    fn finish_tasks_in(&mut self, in_phase: impl Fn(Phase) -> bool) {
+        let ids: Vec<TaskId> = self.tasks.tasks.iter().filter(|(_, t)| in_phase(t.phase)).map(|(&i, _)| i).collect();
         for id in ids {
-            let _ = self.task_step(id);
+            while self.tasks.tasks.get(&id).is_some_and(|t| in_phase(t.phase)) {
+                if self.task_step(id).is_err() {
+                    break;
+                }
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (model/src/script/explore.rs): errnos of misuse, a task run alone equals the plain
 //! operation, and exact exploration figures for the swap-in scenarios.
 
-use mmlab_model::script::{ExploreOptions, RunOptions, explore, parse, run};
+use mmlab_model::script::{ExploreOptions, ExploreReport, FailingSchedule, RunOptions, explore, parse, run};
 use mmlab_model::*;
 
 fn assert_passes(text: &str) {
@@ -15,6 +15,25 @@ fn assert_passes(text: &str) {
 fn scenario(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Explores scenario `name`, which no schedule may fail.
+fn explore_passing(name: &str) -> ExploreReport {
+    let r = explore(&scenario(name), &ExploreOptions::default()).unwrap();
+    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{name}: {:?}", r.failure);
+    r
+}
+
+/// Scenario `name` (a quirk's) passes as a script, `mmlab explore` finds a failing schedule in
+/// it, and the printed schedule fails under run: the schedule, the report and run's message.
+fn explore_quirk(name: &str) -> (FailingSchedule, ExploreReport, String) {
+    let text = scenario(name);
+    assert_passes(&text);
+    let mut r = explore(&text, &ExploreOptions::default()).unwrap();
+    let f = r.failure.take().unwrap_or_else(|| panic!("{name}: no schedule fails"));
+    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
+    let message = again.failure.expect("the printed schedule fails under run").message;
+    (f, r, message)
 }
 
 const SWAPPED: &str = "machine swap=64M\np = spawn\na = mmap p 0 8p rw private,anonymous\n\
@@ -172,21 +191,14 @@ fn truncation_waits_for_the_page_reclaim_holds() {
 
 #[test]
 fn truncation_racing_reclaim_on_a_locked_vma_never_frees_a_mlocked_page() {
-    let text = scenario("113-reclaim-truncate-mlocked.mms");
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
-    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    let r = explore_passing("113-reclaim-truncate-mlocked.mms");
     assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(34), 6, 107, 41));
 }
 
 #[test]
 fn the_trylock_quirk_schedule_is_found_and_reproduces() {
-    let text = scenario("114-reclaim-truncate-trylock-quirk.mms");
-    assert_passes(&text);
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    let (_, r, message) = explore_quirk("114-reclaim-truncate-trylock-quirk.mms");
     assert_eq!(r.schedules, 2);
-    let f = r.failure.expect("the trylock window breaks the mlock invariants");
-    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
-    let message = again.failure.expect("the printed schedule fails under run").message;
     assert!(
         message.contains("mlocked-iff-locked-mapping: pfn 0x1001: PG_mlocked true with 0 VM_LOCKED mappings"),
         "{message}"
@@ -217,19 +229,13 @@ fn migration_task_steps_and_waits() {
 
 #[test]
 fn migration_racing_truncation_keeps_shmem_counters() {
-    let r = explore(&scenario("115-migrate-truncate-shmem.mms"), &ExploreOptions::default()).unwrap();
-    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    let r = explore_passing("115-migrate-truncate-shmem.mms");
     assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(29), 191, 3813, 3849));
 }
 
 #[test]
 fn the_zap_quirk_schedule_with_a_migration_in_flight_is_found() {
-    let text = scenario("116-migrate-truncate-zap-quirk.mms");
-    assert_passes(&text);
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
-    let f = r.failure.expect("a skipped migration entry is restored beyond EOF");
-    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
-    let message = again.failure.expect("the printed schedule fails under run").message;
+    let (_, _, message) = explore_quirk("116-migrate-truncate-zap-quirk.mms");
     assert!(message.contains("pte-beyond-eof: pid 1 addr 0x7efffffff000: page 3 of a file of 1 pages"), "{message}");
 }
 
@@ -299,21 +305,14 @@ fn munmap_zaps_one_page_table_a_step() {
 
 #[test]
 fn mlock_walk_racing_reclaim_counts_each_page_once() {
-    let text = scenario("117-mlock-walk-reclaim.mms");
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
-    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
+    let r = explore_passing("117-mlock-walk-reclaim.mms");
     assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(21), 4, 29, 11));
 }
 
 #[test]
 fn the_vm_io_quirk_double_count_is_found_and_outlives_munlock() {
-    let text = scenario("118-mlock-walk-reclaim-quirk.mms");
-    assert_passes(&text);
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
+    let (f, r, message) = explore_quirk("118-mlock-walk-reclaim-quirk.mms");
     assert_eq!(r.schedules, 2);
-    let f = r.failure.expect("a reclaim inside the walk's window mlocks the page");
-    let again = run(&parse(&f.script).unwrap(), &RunOptions::default());
-    let message = again.failure.expect("the printed schedule fails under run").message;
     assert!(message.contains("mlock_count: pfn 0x1001: mlock_count 1 != 0 VM_LOCKED mappings"), "{message}");
     // Run on without invariant checks: the walk counts the page again (mlock_count 2 for one
     // mapping), munlock takes one count back and the page stays mlocked and unevictable with no
@@ -335,9 +334,8 @@ fn the_vm_io_quirk_double_count_is_found_and_outlives_munlock() {
 
 #[test]
 fn munlock_walk_racing_a_punch_frees_pages_still_mlocked() {
+    let r = explore_passing("119-munlock-walk-punch.mms");
     let text = scenario("119-munlock-walk-punch.mms");
-    let r = explore(&text, &ExploreOptions::default()).unwrap();
-    assert!(r.failure.is_none() && r.prefix_failure.is_none(), "{:?}", r.failure);
     assert_eq!((r.line, r.schedules, r.states, r.pruned), (Some(24), 3, 66, 38));
     // The schedule where the punch's unmap pass runs between munlock's two page tables.
     let raced = text.replace(
