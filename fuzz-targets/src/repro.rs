@@ -1,6 +1,6 @@
-//! Reproducers: a failing `ops` input → a minimal, readable `.mms` script.
+//! Reproducers: a failing `ops` or `interleave` input → a minimal, readable `.mms` script.
 //!
-//! The input is decoded exactly as the `ops` target decodes it ([`crate::targets::generate`]),
+//! The input is decoded exactly as its target decodes it ([`crate::targets::generate`]),
 //! which gives the concrete operation list. Delta debugging (Zeller's ddmin, then a pass that
 //! drops single operations) shrinks the list while the same kind of failure persists. The
 //! script prints the machine line and every operation with the result it returned (`=> EINVAL`,
@@ -15,6 +15,28 @@ use mmlab_model::*;
 use crate::input::GenOptions;
 use crate::oracle::{Failure, FailureKind};
 use crate::targets::{self, machine_line};
+
+/// The fuzz target an input was written for: it decides how the bytes decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Plain operations, each run to completion.
+    Ops,
+    /// Operations plus kernel tasks started, stepped and completed in the input's order.
+    Interleave,
+}
+
+impl Target {
+    fn gen_options(self) -> GenOptions {
+        GenOptions { tasks: self == Target::Interleave, ..GenOptions::default() }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Target::Ops => "ops",
+            Target::Interleave => "interleave",
+        }
+    }
+}
 
 /// A minimized reproducer.
 #[derive(Clone, Debug)]
@@ -121,8 +143,12 @@ pub fn render(config: &MachineConfig, ops: &[Op], failure: &Failure, source: &st
         text += &r.map(|r| result_suffix(&r)).unwrap_or_default();
         text.push('\n');
     }
+    if failure.op_index == Some(ops.len()) {
+        text += "# The failure shows once the tasks still in flight run to completion.\nrun_until_idle\n";
+    }
     if let FailureKind::Teardown(_) = failure.kind {
-        text += "# The failure shows at teardown (every mapping unmapped, processes exited, files forgotten).\n";
+        text += "# The failure shows at teardown (tasks run to completion, every mapping unmapped, processes\n# exited, files forgotten).\n";
+        text += "run_until_idle\n";
         for pid in m.map(|m| m.pids()).unwrap_or_default() {
             text += &format!("munmap {pid} 0 {:#x}\nexit {pid}\n", crate::input::TASK_SIZE);
         }
@@ -146,13 +172,19 @@ pub fn verify(text: &str, failure: &Failure) -> bool {
 /// Decodes an `ops` input, minimizes its failure and writes the script. `Err` when the input
 /// does not fail.
 pub fn from_ops_input(data: &[u8], quirks: &[String], source: &str) -> Result<Repro, String> {
-    let run = quietly(|| {
-        panic::catch_unwind(AssertUnwindSafe(|| targets::generate(data, quirks, GenOptions::default(), false)))
-    })
-    .map_err(|_| "the model panicked while decoding the input".to_string())?
-    .ok_or("the input decodes to a machine the model refuses")?;
+    from_input(Target::Ops, data, quirks, source)
+}
+
+/// Decodes an input of `target`, minimizes its failure and writes the script. `Err` when the
+/// input does not fail.
+pub fn from_input(target: Target, data: &[u8], quirks: &[String], source: &str) -> Result<Repro, String> {
+    let opts = target.gen_options();
+    let run = quietly(|| panic::catch_unwind(AssertUnwindSafe(|| targets::generate(data, quirks, opts, false))))
+        .map_err(|_| "the model panicked while decoding the input".to_string())?
+        .ok_or("the input decodes to a machine the model refuses")?;
     let (config, ops) = (run.config, run.checked.ops);
-    let failure = quietly(|| failure_of(&config, &ops)).ok_or("the input does not fail the ops target")?;
+    let failure = quietly(|| failure_of(&config, &ops))
+        .ok_or_else(|| format!("the input does not fail the {} target", target.name()))?;
     let min = quietly(|| minimize(&config, &ops, &failure));
     let failure = quietly(|| failure_of(&config, &min)).unwrap_or(failure);
     let script = render(&config, &min, &failure, source);

@@ -73,8 +73,10 @@ pub fn interleave_from_env(data: &[u8]) {
     }
 }
 
-/// Applies `ops` to a fresh machine with the invariant checker after each, then the teardown
-/// check: the failure a concrete sequence produces (used to minimize reproducers).
+/// Applies `ops` to a fresh machine with the invariant checker after each, then runs the tasks
+/// still in flight to completion (a violation there is at index `ops.len()`) and checks the
+/// teardown: the failure a concrete sequence
+/// produces (used to minimize reproducers of both the `ops` and the `interleave` target).
 pub fn check_sequence(config: &MachineConfig, ops: &[Op]) -> Result<(), Failure> {
     let Ok(mut m) = Machine::new(config.clone()) else { return Ok(()) };
     for (i, op) in ops.iter().enumerate() {
@@ -82,6 +84,10 @@ pub fn check_sequence(config: &MachineConfig, ops: &[Op]) -> Result<(), Failure>
         if let Some(f) = oracle::invariant_failure(&m, Some(i)) {
             return Err(f);
         }
+    }
+    let _ = m.apply(&Op::RunUntilIdle);
+    if let Some(f) = oracle::invariant_failure(&m, Some(ops.len())) {
+        return Err(f);
     }
     oracle::check_teardown(&mut m)
 }

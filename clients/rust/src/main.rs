@@ -88,7 +88,7 @@ enum Command {
         #[arg(value_name = "FILE.mms")]
         file: PathBuf,
     },
-    /// Turn a crash input of the `ops` fuzz target into a minimal .mms script
+    /// Turn a crash input of the `ops` or `interleave` fuzz target into a minimal .mms script
     ///
     /// Decodes the input exactly as the target does, delta-minimizes the operation list while
     /// the same kind of failure persists, and prints a script that fails the same way under
@@ -102,6 +102,9 @@ enum Command {
         /// Write the script to FILE instead of stdout
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The fuzz target the input was written for
+        #[arg(long, value_enum, default_value_t = FuzzTarget::Ops)]
+        target: FuzzTarget,
         /// The crash input (a libFuzzer artifact)
         #[arg(value_name = "ARTIFACT")]
         artifact: PathBuf,
@@ -240,7 +243,7 @@ fn main() -> ExitCode {
             Status::Pass
         }
         Command::Fmt { file } => fmt_file(&file),
-        Command::Repro { quirks, output, artifact } => repro(&artifact, quirks, output.as_deref()),
+        Command::Repro { quirks, output, target, artifact } => repro(target, &artifact, quirks, output.as_deref()),
         Command::Explore { max_schedules, output, files } => {
             files.iter().map(|f| explore_file(f, max_schedules, output.as_deref())).max().unwrap_or(Status::Pass)
         }
@@ -424,8 +427,24 @@ pub fn run_files(files: &[PathBuf], quiet: bool, mut run_one: impl FnMut(&Script
     worst
 }
 
-/// `mmlab repro`: minimizes a crash input of the `ops` target into a script.
-fn repro(artifact: &Path, quirks: Option<String>, output: Option<&Path>) -> Status {
+/// The fuzz targets whose inputs `mmlab repro` decodes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FuzzTarget {
+    Ops,
+    Interleave,
+}
+
+impl From<FuzzTarget> for mmlab_fuzz::repro::Target {
+    fn from(t: FuzzTarget) -> Self {
+        match t {
+            FuzzTarget::Ops => mmlab_fuzz::repro::Target::Ops,
+            FuzzTarget::Interleave => mmlab_fuzz::repro::Target::Interleave,
+        }
+    }
+}
+
+/// `mmlab repro`: minimizes a crash input of the `ops` or `interleave` target into a script.
+fn repro(target: FuzzTarget, artifact: &Path, quirks: Option<String>, output: Option<&Path>) -> Status {
     let data = match fs::read(artifact) {
         Ok(d) => d,
         Err(e) => {
@@ -435,7 +454,7 @@ fn repro(artifact: &Path, quirks: Option<String>, output: Option<&Path>) -> Stat
     };
     let quirks = quirks.or_else(|| std::env::var(mmlab_fuzz::QUIRKS_ENV).ok()).unwrap_or_default();
     let name = artifact.file_name().map_or_else(|| artifact.display().to_string(), |n| n.to_string_lossy().into());
-    let r = match mmlab_fuzz::repro::from_ops_input(&data, &mmlab_fuzz::parse_quirks(&quirks), &name) {
+    let r = match mmlab_fuzz::repro::from_input(target.into(), &data, &mmlab_fuzz::parse_quirks(&quirks), &name) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{}: {e}", artifact.display());
