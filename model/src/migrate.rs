@@ -166,7 +166,10 @@ impl Machine {
             self.k.stats.count(Event::UnevictableRescued, 1);
         }
         if mlocking > 0 {
-            // mlock_vma_folio on the isolated new page, then putback culls it.
+            // mlock_vma_folio on the isolated new page, then putback culls it: lru_add clears
+            // PG_active of an unevictable folio (an mlock walk that met the migration entry
+            // left the page active).
+            self.k.frames.frame_mut(new).flags.remove(PageFlags::ACTIVE);
             self.k.mlock_new_folio(new);
             self.k.frames.frame_mut(new).mlock_count = mlocking;
         } else {

@@ -100,7 +100,7 @@ pub enum TaskKind {
     /// family) runs once mmap_lock is held for write and every VMA it changes is write-locked;
     /// a truncation (ftruncate, fallocate PUNCH_HOLE|KEEP_SIZE) unmaps the cut in its first step
     /// and frees one page a step after locking it.
-    Writer(Box<Op>),
+    Writer(#[cfg_attr(feature = "arbitrary", arbitrary(with = arbitrary_writer))] Box<Op>),
     /// Reclaim of the page mapped at `addr` in `pid`, isolated from its LRU list when the task
     /// starts: one VMA of its rmap walk a step, then the page is freed or kept.
     Reclaim { pid: Pid, addr: u64 },
@@ -594,6 +594,19 @@ impl Tasks {
 fn is_truncation_op(op: &Op) -> bool {
     matches!(op, Op::Ftruncate { .. })
         || matches!(op, Op::Fallocate { mode, .. } if *mode == FallocMode::PUNCH_HOLE | FallocMode::KEEP_SIZE)
+}
+
+/// An arbitrary writer operation for [`TaskKind::Writer`]: any other operation would print as
+/// a script line that means something else (`task reclaim NID PAGES` is the reclaim task).
+#[cfg(feature = "arbitrary")]
+fn arbitrary_writer(u: &mut arbitrary::Unstructured) -> arbitrary::Result<Box<Op>> {
+    use arbitrary::Arbitrary;
+    let op = Op::arbitrary(u)?;
+    if is_writer_op(&op) {
+        return Ok(Box::new(op));
+    }
+    let (addr, len) = (u64::arbitrary(u)?, u64::arbitrary(u)?);
+    Ok(Box::new(Op::Munmap { pid: op.pid().unwrap_or(1), addr, len }))
 }
 
 /// Whether a writer task may run `op`: a truncation, or an operation that takes mmap_lock for
@@ -1297,7 +1310,9 @@ impl Machine {
     }
 
     /// `try_to_migrate`: every PTE mapping the page becomes a migration entry (the mapping
-    /// leaves the rmap; RSS stays).
+    /// leaves the rmap; RSS stays). `folio_remove_rmap_pte` munlocks the page through each
+    /// VM_LOCKED mapping (an mlock since the task locked the page mlocked it); the restored
+    /// mappings mlock the new page.
     fn migrate_unmap(&mut self, t: &mut Task) {
         let Some(pfn) = t.page else { return };
         let anon = self.k.frames.frame(pfn).is_anon();
@@ -1308,7 +1323,7 @@ impl Machine {
             if pte.dirty() && !anon {
                 self.k.mark_dirty(pfn);
             }
-            self.k.rmap_remove_and_put(pfn, false);
+            self.k.rmap_remove_and_put(pfn, m.locked);
             t.entries.push((m.pid, m.addr));
         }
         t.phase = Phase::MigrateMove;

@@ -5,7 +5,7 @@ mod script {
         Cmp, Expect, Expr, Literal, NumStyle, OpExpr, ParseError, Query, ResultSpec, Rlimit, SignalSpec, StatusItem,
         StmtKind, parse, parse_op, print_op,
     };
-    use mmlab_model::{Advice, Errno, MapFlags, MclFlags, MlockFlags, MpolFlags, Op, Prot, ThpMode};
+    use mmlab_model::{Advice, Errno, MapFlags, MclFlags, MlockFlags, MpolFlags, Op, Prot, TaskKind, ThpMode};
 
     fn err(text: &str) -> ParseError {
         match parse(text) {
@@ -187,6 +187,15 @@ munmap p a 4095 => EINVAL
         );
         assert_err("p = spawn\nfrobnicate p\n", 2, 1, "unknown operation 'frobnicate' (operations: spawn fork");
         assert_err("p=spawn\n", 1, 1, "spaces around '='");
+    }
+
+    #[test]
+    fn script_error_task_of_an_operation_that_is_not_a_writer() {
+        assert_err("p = spawn\nt = task read p 0x1000\n", 2, 10, "'read' is not a writer task (writers: mmap munmap");
+        assert_err("t = task spawn\n", 1, 10, "'spawn' is not a writer task");
+        assert_err("p = spawn\nt = task madvise p 0 1p dontneed\n", 2, 10, "'madvise' is not a writer task");
+        // `task reclaim PID ADDR` is the reclaim task, never a writer of `reclaim NID PAGES`.
+        assert!(matches!(parse_op("task reclaim 1 0x1000"), Ok(Op::TaskStart { task: TaskKind::Reclaim { .. } })));
     }
 
     #[test]

@@ -43,7 +43,7 @@ const SWAPPED: &str = "machine swap=64M\np = spawn\na = mmap p 0 8p rw private,a
 fn misuse_gets_an_errno() {
     assert_passes(&format!(
         "{SWAPPED}step 1 => ESRCH\nio_complete 7 => ESRCH\ntask fault 9 a read => ESRCH\n\
-         task read p a => EINVAL\ntask madvise p a 1p dontneed => EINVAL\n\
+         task fallocate p 3 0 1p 0 => EINVAL\n\
          t = task fault p a read\nio_complete t => EINVAL\nstep t => ran\nstep t => waits(io)\n\
          step t => waits(io)\nio_complete t\nio_complete t => EINVAL\nstep t => ran\nstep t => done\n\
          step t => EINVAL\nexpect task t latency == 14\nexpect task t waited == 10\n\
@@ -375,5 +375,34 @@ fn a_fault_waits_for_the_vma_an_mlock_walk_split_off() {
          f = task fault p a+100p write\nstep f => waits(mmap_lock)\nexpect invariants violations == 0\n\
          step m => ran\nstep m => done\nexpect task m done == 1\nexpect smaps p a+2p Locked == 4104 kB\nstep f => done\n\
          expect meminfo Mlocked == 4104 kB\nexpect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn an_mlock_that_meets_a_migration_entry_leaves_the_new_page_unevictable_not_active() {
+    // The fault marks the page accessed (active) and the mlock walk finds the migration entry
+    // in its place; remove_migration_ptes mlocks the new page, and putback's lru_add clears
+    // PG_active of the unevictable folio (found by the interleave fuzz target).
+    assert_passes(
+        "machine nodes=3\np = spawn\na = mmap p 0 1p rw private,anonymous,populate\n\
+         f = task fault p a write\nm = task migrate p a 2\nstep m => ran\nstep f => ran\n\
+         mlock2 p a 1p 0\nrun_until_idle => 1\nexpect pagemap p a present == 1\n\
+         expect kpageflags p a mlocked == 1\nexpect kpageflags p a unevictable == 1\n\
+         expect kpageflags p a active == 0\nmove_pages p a => [2]\nexpect invariants violations == 0\n",
+    );
+}
+
+#[test]
+fn a_migration_unmap_munlocks_a_page_mlocked_after_the_task_locked_it() {
+    // mlock2(MLOCK_ONFAULT) mlocks the present shmem page the migration task holds locked;
+    // try_to_migrate's folio_remove_rmap_pte munlocks it through the VM_LOCKED mapping, and
+    // remove_migration_pte mlocks the new page (found by the interleave fuzz target).
+    assert_passes(
+        "machine nodes=2\np = spawn\na = mmap p 0 1p rw shared,anonymous\nwrite p a 7\n\
+         m = task migrate p a 1\nstep m => ran\nmlock2 p a 1p onfault\nexpect meminfo Mlocked == 4 kB\n\
+         step m => ran\nexpect meminfo Mlocked == 0 kB\nexpect invariants violations == 0\n\
+         run_until_idle => 1\nexpect meminfo Mlocked == 4 kB\nexpect kpageflags p a mlocked == 1\n\
+         expect kpageflags p a unevictable == 1\nmove_pages p a => [1]\nread p a => 7\n\
+         expect invariants violations == 0\n",
     );
 }

@@ -299,6 +299,22 @@ enum Sign0 {
     Signed,
 }
 
+/// The operations `task OP ARGS...` runs in steps: the mmap_lock writers and the truncations
+/// (`fallocate` only with PUNCH_HOLE|KEEP_SIZE, which the task itself checks).
+const TASK_WRITERS: [&str; 11] = [
+    "mmap",
+    "munmap",
+    "mprotect",
+    "mremap",
+    "mlock",
+    "mlock2",
+    "munlock",
+    "mlockall",
+    "munlockall",
+    "ftruncate",
+    "fallocate",
+];
+
 struct LineParser<'a> {
     toks: &'a [Tok],
     pos: usize,
@@ -925,7 +941,14 @@ impl<'a> LineParser<'a> {
                     let addr = self.expr(l, "ADDR", u)?;
                     OpExpr::TaskMigrate { pid, addr, node: self.expr(l, "NODE", u)? }
                 } else {
-                    OpExpr::TaskWriter(Box::new(self.op(l)?))
+                    let at = self.toks.get(self.pos).filter(|_| self.pos < l);
+                    let op = self.op(l)?;
+                    if !TASK_WRITERS.contains(&op.name()) {
+                        let col = at.map_or(self.end_col, |t| t.col);
+                        let msg = format!("'{}' is not a writer task (writers: {})", op.name(), TASK_WRITERS.join(" "));
+                        return Err(self.err_col(col, msg));
+                    }
+                    OpExpr::TaskWriter(Box::new(op))
                 }
             }
             "step" => OpExpr::TaskStep { task: self.expr(l, "TASK", u)? },
