@@ -87,6 +87,12 @@ impl Machine {
 fn change_protection(frames: &mut crate::page_alloc::Frames, mm: &mut Mm, start: u64, end: u64, flags: VmFlags) {
     let writable = flags.contains(VmFlags::WRITE);
     for (addr, pte) in mm.pt.range(start, end) {
+        if pte.is_migration() && pte.writable() && !writable {
+            // change_pte_range: a writable migration entry becomes a readable one, so that
+            // remove_migration_pte maps the new page read-only.
+            mm.pt.set(addr, pte.with_write(false));
+            continue;
+        }
         if !pte.is_present() {
             continue;
         }

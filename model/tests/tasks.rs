@@ -406,3 +406,17 @@ fn a_migration_unmap_munlocks_a_page_mlocked_after_the_task_locked_it() {
          expect invariants violations == 0\n",
     );
 }
+
+#[test]
+fn mprotect_makes_a_writable_migration_entry_readable() {
+    // change_pte_range turns the writable migration entry into a readable one, so the new page
+    // is mapped read-only in the PROT_READ VMA (found by the interleave fuzz target).
+    assert_passes(
+        "machine nodes=3\np = spawn\na = mmap p 0 1p rw private,anonymous\nwrite p a 3\n\
+         f = task fault p a write\nm = task migrate p a 2\nstep m => ran\nstep f => ran\nmprotect p a 1p r\n\
+         expect task m done == 0\nexpect pagemap p a present == 0\nexpect invariants violations == 0\n\
+         run_until_idle => 1\nexpect invariants violations == 0\n\
+         read p a => 3\nwrite p a 4 => SIGSEGV(ACCERR)\nmprotect p a 1p rw\nwrite p a 4\nread p a => 4\n\
+         move_pages p a => [2]\n",
+    );
+}
