@@ -1312,7 +1312,9 @@ impl Machine {
     /// `try_to_migrate`: every PTE mapping the page becomes a migration entry (the mapping
     /// leaves the rmap; RSS stays). `folio_remove_rmap_pte` munlocks the page through each
     /// VM_LOCKED mapping (an mlock since the task locked the page mlocked it); the restored
-    /// mappings mlock the new page.
+    /// mappings mlock it again. Departure: Linux munlocks through a VMA an mlock walk has
+    /// marked VM_IO too, without mlocking again, and leaves reclaim to correct the count; the
+    /// model skips such mappings both ways.
     fn migrate_unmap(&mut self, t: &mut Task) {
         let Some(pfn) = t.page else { return };
         let anon = self.k.frames.frame(pfn).is_anon();
@@ -1323,14 +1325,14 @@ impl Machine {
             if pte.dirty() && !anon {
                 self.k.mark_dirty(pfn);
             }
-            self.k.rmap_remove_and_put(pfn, m.locked);
+            self.k.rmap_remove_and_put(pfn, m.mlocks);
             t.entries.push((m.pid, m.addr));
         }
         t.phase = Phase::MigrateMove;
     }
 
     /// `move_to_new_folio` + `remove_migration_ptes`: the entries still in place map the page
-    /// again, and the page moves to the target node as the atomic migration moves it (a page
+    /// again (mlocked again through VM_LOCKED mappings), and the page moves to the target node as the atomic migration moves it (a page
     /// truncated meanwhile is just released).
     fn migrate_move(&mut self, t: &mut Task) {
         let (Some(pfn), TaskKind::Migrate { node, .. }) = (t.page, &t.kind) else { return };
@@ -1341,8 +1343,14 @@ impl Machine {
             if !(pte.is_migration() && pte.pfn() == pfn) {
                 continue;
             }
+            let mlocks = mm.vma_at(addr).is_some_and(|v| v.mlocks_on_map());
             self.k.set_pte(mm, addr, Pte::present(pfn, pte.writable(), pte.dirty()));
             self.k.rmap_add(pfn, false);
+            if mlocks {
+                // remove_migration_pte → folio_add_anon_rmap_pte → mlock_vma_folio: the unmap
+                // munlocked the page; migrate_folio moves the mlock to the new page.
+                self.k.mlock_folio(pfn);
+            }
         }
         self.tasks.page_locks.remove(&pfn);
         t.page = None;

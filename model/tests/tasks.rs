@@ -420,3 +420,19 @@ fn mprotect_makes_a_writable_migration_entry_readable() {
          move_pages p a => [2]\n",
     );
 }
+
+#[test]
+fn a_migration_that_fails_mlocks_the_restored_page_again() {
+    // The unmap munlocks the page of the VM_LOCKED VMA; the target node is full, so
+    // migrate_pages fails and remove_migration_ptes maps the old page again, mlocked (found by
+    // the interleave fuzz target).
+    assert_passes(
+        "machine nodes=2 node_mem=2M\np = spawn\na = mmap p 0 1p rw private,anonymous\nwrite p a 9\n\
+         q = spawn\nb = mmap q 0 1020p rw private,anonymous\ntouch q b 1020p write\nexpect meminfo MemFree == 0 kB\n\
+         m = task migrate p a 1\nstep m => ran\nmlock p a 1p\nexpect meminfo Mlocked == 4 kB\nstep m => ran\n\
+         expect meminfo Mlocked == 0 kB\n\
+         step m => done\nexpect task m errno == 12\nexpect vmstat pgmigrate_fail == 1\nexpect meminfo Mlocked == 4 kB\n\
+         expect kpageflags p a mlocked == 1\nmove_pages p a => [0]\nread p a => 9\n\
+         expect invariants violations == 0\n",
+    );
+}
