@@ -69,16 +69,29 @@ mod script {
         prop_oneof![Just(Access::Read), Just(Access::Write)]
     }
 
-    /// Every variant, every field over its whole range (a writer task wraps any other operation).
+    const WRITERS: [&str; 11] = [
+        "mmap",
+        "munmap",
+        "mprotect",
+        "mremap",
+        "mlock",
+        "mlock2",
+        "munlock",
+        "mlockall",
+        "munlockall",
+        "ftruncate",
+        "fallocate",
+    ];
+
+    /// Every variant, every field over its whole range (a writer task wraps a writer operation).
     pub fn any_op() -> impl Strategy<Value = Op> {
         prop_oneof![
             8 => plain_op(),
             1 => (pid_arg(), u64_arg(), access())
                 .prop_map(|(pid, addr, access)| Op::TaskStart { task: mmlab_model::TaskKind::Fault { pid, addr, access } }),
-            // `task reclaim PID ADDR` is the reclaim task; a writer wrapping the reclaim operation
-            // (EINVAL) has no script form.
+            // `task OP` takes only the writers (`task reclaim PID ADDR` is the reclaim task).
             1 => plain_op()
-                .prop_filter("task reclaim is the reclaim task", |op| !matches!(op, Op::Reclaim { .. }))
+                .prop_filter("task OP takes a writer", |op| WRITERS.contains(&op.name()))
                 .prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
             1 => (pid_arg(), u64_arg(), pid_arg())
                 .prop_map(|(pid, addr, node)| Op::TaskStart { task: mmlab_model::TaskKind::Migrate { pid, addr, node } }),
