@@ -397,6 +397,12 @@ impl Machine {
         self.k.stats.count(Event::PgRefill, batch.len() as u64);
         let mut deactivated = 0;
         for pfn in batch {
+            // The split of a THP earlier in this pass (the inactive list's) freed or culled the
+            // page: it is no longer on the list being scanned.
+            let f = self.k.frames.frame(pfn);
+            if f.is_free() || f.flags.contains(PageFlags::UNEVICTABLE) {
+                continue;
+            }
             let mappings = self.rmap_walk(pfn);
             let refs = self.folio_referenced(pfn, &mappings);
             if refs.locked {
