@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::errno::Errno;
-pub use crate::task::{Blocked, StepState, SwapinPolicy, TaskId, TaskKind};
+pub use crate::task::{Blocked, StepState, SwapinPolicy, TaskId, TaskKind, WRITER_OP_NAMES};
 
 /// A modeled process id.
 pub type Pid = u32;

@@ -609,6 +609,22 @@ fn arbitrary_writer(u: &mut arbitrary::Unstructured) -> arbitrary::Result<Box<Op
     Ok(Box::new(Op::Munmap { pid: op.pid().unwrap_or(1), addr, len }))
 }
 
+/// The operations a writer task runs (`task OP ARGS...` in scripts): the mmap_lock writers and
+/// the truncations (`fallocate` only with PUNCH_HOLE|KEEP_SIZE, which [`is_writer_op`] checks).
+pub const WRITER_OP_NAMES: [&str; 11] = [
+    "mmap",
+    "munmap",
+    "mprotect",
+    "mremap",
+    "mlock",
+    "mlock2",
+    "munlock",
+    "mlockall",
+    "munlockall",
+    "ftruncate",
+    "fallocate",
+];
+
 /// Whether a writer task may run `op`: a truncation, or an operation that takes mmap_lock for
 /// write in Linux.
 fn is_writer_op(op: &Op) -> bool {
@@ -1332,8 +1348,8 @@ impl Machine {
     }
 
     /// `move_to_new_folio` + `remove_migration_ptes`: the entries still in place map the page
-    /// again (mlocked again through VM_LOCKED mappings), and the page moves to the target node as the atomic migration moves it (a page
-    /// truncated meanwhile is just released).
+    /// again (mlocked again through VM_LOCKED mappings), and the page moves to the target node
+    /// as the atomic migration moves it (a page truncated meanwhile is just released).
     fn migrate_move(&mut self, t: &mut Task) {
         let (Some(pfn), TaskKind::Migrate { node, .. }) = (t.page, &t.kind) else { return };
         let node = *node;

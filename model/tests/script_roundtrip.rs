@@ -69,20 +69,6 @@ mod script {
         prop_oneof![Just(Access::Read), Just(Access::Write)]
     }
 
-    const WRITERS: [&str; 11] = [
-        "mmap",
-        "munmap",
-        "mprotect",
-        "mremap",
-        "mlock",
-        "mlock2",
-        "munlock",
-        "mlockall",
-        "munlockall",
-        "ftruncate",
-        "fallocate",
-    ];
-
     /// Every variant, every field over its whole range (a writer task wraps a writer operation).
     pub fn any_op() -> impl Strategy<Value = Op> {
         prop_oneof![
@@ -91,7 +77,7 @@ mod script {
                 .prop_map(|(pid, addr, access)| Op::TaskStart { task: mmlab_model::TaskKind::Fault { pid, addr, access } }),
             // `task OP` takes only the writers (`task reclaim PID ADDR` is the reclaim task).
             1 => plain_op()
-                .prop_filter("task OP takes a writer", |op| WRITERS.contains(&op.name()))
+                .prop_filter("task OP takes a writer", |op| mmlab_model::WRITER_OP_NAMES.contains(&op.name()))
                 .prop_map(|op| Op::TaskStart { task: mmlab_model::TaskKind::Writer(Box::new(op)) }),
             1 => (pid_arg(), u64_arg(), pid_arg())
                 .prop_map(|(pid, addr, node)| Op::TaskStart { task: mmlab_model::TaskKind::Migrate { pid, addr, node } }),

@@ -299,22 +299,6 @@ enum Sign0 {
     Signed,
 }
 
-/// The operations `task OP ARGS...` runs in steps: the mmap_lock writers and the truncations
-/// (`fallocate` only with PUNCH_HOLE|KEEP_SIZE, which the task itself checks).
-const TASK_WRITERS: [&str; 11] = [
-    "mmap",
-    "munmap",
-    "mprotect",
-    "mremap",
-    "mlock",
-    "mlock2",
-    "munlock",
-    "mlockall",
-    "munlockall",
-    "ftruncate",
-    "fallocate",
-];
-
 struct LineParser<'a> {
     toks: &'a [Tok],
     pos: usize,
@@ -943,9 +927,13 @@ impl<'a> LineParser<'a> {
                 } else {
                     let at = self.toks.get(self.pos).filter(|_| self.pos < l);
                     let op = self.op(l)?;
-                    if !TASK_WRITERS.contains(&op.name()) {
+                    if !crate::task::WRITER_OP_NAMES.contains(&op.name()) {
                         let col = at.map_or(self.end_col, |t| t.col);
-                        let msg = format!("'{}' is not a writer task (writers: {})", op.name(), TASK_WRITERS.join(" "));
+                        let msg = format!(
+                            "'{}' is not a writer task (writers: {})",
+                            op.name(),
+                            crate::task::WRITER_OP_NAMES.join(" ")
+                        );
                         return Err(self.err_col(col, msg));
                     }
                     OpExpr::TaskWriter(Box::new(op))
